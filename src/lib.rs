@@ -1,0 +1,12 @@
+//! stsconform: a conformance harness and spec checker for Kubernetes StatefulSet semantics.
+//!
+//! The crate is split one concept a module: [`model`] holds the API-level rules (names,
+//! selectors, defaulting, validation, manifests), [`sim`] the reference cluster with its
+//! reference StatefulSet controller, [`target`] the seam every feature step talks to, and
+//! [`timeline`] the pod timelines that scenarios snapshot.
+
+pub mod commands;
+pub mod model;
+pub mod sim;
+pub mod target;
+pub mod timeline;

@@ -1,0 +1,196 @@
+//! The closed set of object kinds the reference cluster stores, as real `k8s-openapi` types.
+
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
+use k8s_openapi::api::core::v1::{
+    Event, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::Serialize;
+use std::fmt;
+
+/// A kind the reference cluster knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Kind {
+    Namespace,
+    Pod,
+    Service,
+    PersistentVolumeClaim,
+    PersistentVolume,
+    StatefulSet,
+    ControllerRevision,
+    EndpointSlice,
+    Event,
+}
+
+impl Kind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [Kind; 9] = [
+        Kind::Namespace,
+        Kind::Pod,
+        Kind::Service,
+        Kind::PersistentVolumeClaim,
+        Kind::PersistentVolume,
+        Kind::StatefulSet,
+        Kind::ControllerRevision,
+        Kind::EndpointSlice,
+        Kind::Event,
+    ];
+
+    /// The `kind` field value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Namespace => "Namespace",
+            Kind::Pod => "Pod",
+            Kind::Service => "Service",
+            Kind::PersistentVolumeClaim => "PersistentVolumeClaim",
+            Kind::PersistentVolume => "PersistentVolume",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::ControllerRevision => "ControllerRevision",
+            Kind::EndpointSlice => "EndpointSlice",
+            Kind::Event => "Event",
+        }
+    }
+
+    /// The `apiVersion` field value.
+    pub fn api_version(self) -> &'static str {
+        match self {
+            Kind::StatefulSet | Kind::ControllerRevision => "apps/v1",
+            Kind::EndpointSlice => "discovery.k8s.io/v1",
+            _ => "v1",
+        }
+    }
+
+    /// The lower-case plural resource name used in URLs.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Kind::Namespace => "namespaces",
+            Kind::Pod => "pods",
+            Kind::Service => "services",
+            Kind::PersistentVolumeClaim => "persistentvolumeclaims",
+            Kind::PersistentVolume => "persistentvolumes",
+            Kind::StatefulSet => "statefulsets",
+            Kind::ControllerRevision => "controllerrevisions",
+            Kind::EndpointSlice => "endpointslices",
+            Kind::Event => "events",
+        }
+    }
+
+    /// Whether objects of this kind live in a namespace.
+    pub fn namespaced(self) -> bool {
+        !matches!(self, Kind::Namespace | Kind::PersistentVolume)
+    }
+
+    /// Looks a kind up by its `apiVersion` and `kind` fields.
+    pub fn from_type(api_version: &str, kind: &str) -> Option<Kind> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == kind && k.api_version() == api_version)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One object of any stored kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Object {
+    Namespace(Namespace),
+    Pod(Pod),
+    Service(Service),
+    PersistentVolumeClaim(PersistentVolumeClaim),
+    PersistentVolume(PersistentVolume),
+    StatefulSet(StatefulSet),
+    ControllerRevision(ControllerRevision),
+    EndpointSlice(EndpointSlice),
+    Event(Event),
+}
+
+macro_rules! each_object {
+    ($obj:expr, $bind:ident => $body:expr) => {
+        match $obj {
+            Object::Namespace($bind) => $body,
+            Object::Pod($bind) => $body,
+            Object::Service($bind) => $body,
+            Object::PersistentVolumeClaim($bind) => $body,
+            Object::PersistentVolume($bind) => $body,
+            Object::StatefulSet($bind) => $body,
+            Object::ControllerRevision($bind) => $body,
+            Object::EndpointSlice($bind) => $body,
+            Object::Event($bind) => $body,
+        }
+    };
+}
+
+impl Object {
+    /// The object's kind.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Object::Namespace(_) => Kind::Namespace,
+            Object::Pod(_) => Kind::Pod,
+            Object::Service(_) => Kind::Service,
+            Object::PersistentVolumeClaim(_) => Kind::PersistentVolumeClaim,
+            Object::PersistentVolume(_) => Kind::PersistentVolume,
+            Object::StatefulSet(_) => Kind::StatefulSet,
+            Object::ControllerRevision(_) => Kind::ControllerRevision,
+            Object::EndpointSlice(_) => Kind::EndpointSlice,
+            Object::Event(_) => Kind::Event,
+        }
+    }
+
+    /// The object's metadata.
+    pub fn metadata(&self) -> &ObjectMeta {
+        each_object!(self, o => &o.metadata)
+    }
+
+    /// The object's metadata, mutably.
+    pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
+        each_object!(self, o => &mut o.metadata)
+    }
+
+    /// `metadata.name`, or "" when unset.
+    pub fn name(&self) -> &str {
+        self.metadata().name.as_deref().unwrap_or("")
+    }
+
+    /// `metadata.namespace`, or "" when unset.
+    pub fn namespace(&self) -> &str {
+        self.metadata().namespace.as_deref().unwrap_or("")
+    }
+
+    /// Serialises the object as the API server would, `apiVersion` and `kind` included.
+    pub fn to_json(&self) -> serde_json::Value {
+        let value = each_object!(self, o => serde_json::to_value(o));
+        // Serialising a k8s-openapi type cannot fail: every field is plain data.
+        value.unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Decodes a JSON value of the given kind.
+    ///
+    /// # Errors
+    /// The serde error, with the path of the offending field, when the value does not fit.
+    pub fn from_json(
+        kind: Kind,
+        value: serde_json::Value,
+    ) -> Result<Object, serde_path_to_error::Error<serde_json::Error>> {
+        fn de<T: serde::de::DeserializeOwned>(
+            value: serde_json::Value,
+        ) -> Result<T, serde_path_to_error::Error<serde_json::Error>> {
+            serde_path_to_error::deserialize(value)
+        }
+        Ok(match kind {
+            Kind::Namespace => Object::Namespace(de(value)?),
+            Kind::Pod => Object::Pod(de(value)?),
+            Kind::Service => Object::Service(de(value)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(de(value)?),
+            Kind::PersistentVolume => Object::PersistentVolume(de(value)?),
+            Kind::StatefulSet => Object::StatefulSet(de(value)?),
+            Kind::ControllerRevision => Object::ControllerRevision(de(value)?),
+            Kind::EndpointSlice => Object::EndpointSlice(de(value)?),
+            Kind::Event => Object::Event(de(value)?),
+        })
+    }
+}

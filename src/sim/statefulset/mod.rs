@@ -1,0 +1,487 @@
+//! The reference StatefulSet controller, split at upstream's seams:
+//! [`stateful_set_control`] (the sync algorithm), [`stateful_pod_control`] (pod and claim
+//! writes behind the [`ObjectManager`] seam), [`stateful_set_utils`] (pure helpers), and
+//! this module: the informer handlers, adoption and release of pods and revisions, and the
+//! work queue with rate-limited retries (upstream `stateful_set.go`).
+
+pub mod invariants;
+pub mod stateful_pod_control;
+pub mod stateful_set_control;
+pub mod stateful_set_utils;
+#[cfg(test)]
+mod tests;
+
+use super::apiserver::{ApiError, DeleteOptions};
+use super::events::Involved;
+use super::store::{Change, ChangeType};
+use super::{Cluster, Work};
+use crate::model::object::{Kind, Object};
+use crate::model::selector;
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
+use k8s_openapi::jiff::Timestamp;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use stateful_pod_control::ObjectManager;
+use stateful_set_utils::{is_member_of, new_controller_ref};
+
+/// The event source component name.
+pub const COMPONENT: &str = "statefulset-controller";
+
+/// Controller memory: retry counts for the rate limiter.
+#[derive(Debug, Default)]
+pub struct ControllerState {
+    failures: HashMap<(String, String), u32>,
+    /// Number of syncs run, for benchmarks and tests.
+    pub syncs: u64,
+}
+
+fn controller_of(
+    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+) -> Option<&OwnerReference> {
+    meta.owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+}
+
+fn is_set_ref(r: &OwnerReference) -> bool {
+    r.kind == "StatefulSet" && r.api_version.starts_with("apps/")
+}
+
+pub(crate) fn on_set_change(cluster: &mut Cluster, change: &Change) {
+    let key = (
+        change.object.namespace().to_owned(),
+        change.object.name().to_owned(),
+    );
+    if change.change_type == ChangeType::Deleted {
+        cluster.statefulsets.failures.remove(&key);
+        return;
+    }
+    cluster.enqueue(Work::StatefulSet(key.0, key.1));
+}
+
+/// upstream: stateful_set.go addPod / updatePod / deletePod
+pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
+    let Object::Pod(pod) = change.object.as_ref() else {
+        return;
+    };
+    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    if let Some(owner) = controller_of(&pod.metadata) {
+        if !is_set_ref(owner) {
+            return;
+        }
+        let Some(Object::StatefulSet(set)) = cluster
+            .store
+            .get(Kind::StatefulSet, &namespace, &owner.name)
+            .map(|o| o.as_ref())
+        else {
+            return;
+        };
+        if set.metadata.uid.as_deref() != Some(owner.uid.as_str()) {
+            return;
+        }
+        let min_ready = set
+            .spec
+            .as_ref()
+            .and_then(|s| s.min_ready_seconds)
+            .unwrap_or(0);
+        cluster.enqueue(Work::StatefulSet(namespace.clone(), owner.name.clone()));
+        // A pod that just turned ready is re-checked for availability after minReadySeconds (AVL-03).
+        let now = cluster.now_time();
+        let just_ready = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "True"))
+            .is_some_and(|c| c.last_transition_time.as_ref() == Some(&now));
+        if min_ready > 0 && just_ready && change.change_type != ChangeType::Deleted {
+            cluster.enqueue_after(
+                Work::StatefulSet(namespace, owner.name.clone()),
+                Duration::from_secs(min_ready as u64 + 1),
+            );
+        }
+        return;
+    }
+    if change.change_type == ChangeType::Deleted {
+        return;
+    }
+    // An orphan: every set whose selector matches may want to adopt it.
+    let sets: Vec<String> = cluster
+        .store
+        .list(Kind::StatefulSet, Some(&namespace))
+        .filter_map(|o| match o.as_ref() {
+            Object::StatefulSet(set) => {
+                let selector = &set.spec.as_ref()?.selector;
+                selector::selector_matches(selector, pod.metadata.labels.as_ref())
+                    .unwrap_or(false)
+                    .then(|| set.metadata.name.clone())
+                    .flatten()
+            }
+            _ => None,
+        })
+        .collect();
+    for set in sets {
+        cluster.enqueue(Work::StatefulSet(namespace.clone(), set));
+    }
+}
+
+/// Rate-limited retry delay after `failures` consecutive failures: 5ms·2ⁿ, at most 1000s.
+// upstream: workqueue.DefaultTypedControllerRateLimiter (exponential part)
+pub fn retry_delay(failures: u32) -> Duration {
+    let millis = 5u64.saturating_mul(1u64 << failures.min(30));
+    Duration::from_millis(millis.min(1_000_000))
+}
+
+/// Syncs one StatefulSet.
+// upstream: stateful_set.go sync, syncStatefulSet
+pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
+    if !cluster.config.statefulset_controller {
+        return;
+    }
+    let Some(Object::StatefulSet(set)) = cluster.get_object(Kind::StatefulSet, namespace, name)
+    else {
+        return;
+    };
+    cluster.statefulsets.syncs += 1;
+    // A selector that does not parse is a non-transient error: don't retry.
+    if selector::selector_matches(&set.spec.clone().unwrap_or_default().selector, None).is_err() {
+        return;
+    }
+    let key = (namespace.to_owned(), name.to_owned());
+    let behaviour = cluster.config.behaviour;
+    let result = adopt_orphan_revisions(cluster, &set)
+        .and_then(|()| get_pods_for_stateful_set(cluster, &set));
+    let outcome = match result {
+        Err(e) => Err(e),
+        Ok(pods) => {
+            let refs: Vec<&Pod> = pods
+                .iter()
+                .filter_map(|o| match o.as_ref() {
+                    Object::Pod(p) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            let result =
+                stateful_set_control::update_stateful_set(cluster, &set, &refs, &behaviour);
+            match result.error {
+                Some(e) => Err(e.to_string()),
+                None => Ok(result.status),
+            }
+        }
+    };
+    match outcome {
+        Ok(status) => {
+            cluster.statefulsets.failures.remove(&key);
+            let replicas = stateful_set_utils::replicas(&set);
+            let min_ready = stateful_set_utils::min_ready_seconds(&set);
+            if min_ready > 0
+                && status.is_some_and(|s| s.available_replicas.unwrap_or(0) != replicas)
+            {
+                cluster.enqueue_after(
+                    Work::StatefulSet(key.0, key.1),
+                    Duration::from_secs(min_ready as u64),
+                );
+            }
+        }
+        Err(_) => {
+            let failures = cluster
+                .statefulsets
+                .failures
+                .entry(key.clone())
+                .or_insert(0);
+            *failures += 1;
+            let delay = retry_delay(*failures - 1);
+            cluster.enqueue_after(Work::StatefulSet(key.0, key.1), delay);
+        }
+    }
+}
+
+/// Whether the set may adopt: a live GET still shows this uid and no deletion.
+// upstream: stateful_set.go canAdoptFunc (RecheckDeletionTimestamp)
+fn can_adopt(cluster: &Cluster, set: &StatefulSet) -> Result<(), String> {
+    let ns = set.metadata.namespace.as_deref().unwrap_or("");
+    let name = set.metadata.name.as_deref().unwrap_or("");
+    match cluster.get_object(Kind::StatefulSet, ns, name) {
+        Some(Object::StatefulSet(fresh)) if fresh.metadata.uid == set.metadata.uid => {
+            if fresh.metadata.deletion_timestamp.is_some() {
+                Err(format!("{ns}/{name} has just been deleted"))
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(format!("original StatefulSet {ns}/{name} is gone")),
+    }
+}
+
+/// Adopts orphaned ControllerRevisions that match the selector (REV-06).
+// upstream: stateful_set.go adoptOrphanRevisions
+fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<(), String> {
+    let orphans: Vec<ControllerRevision> = cluster
+        .list_revisions(set)
+        .into_iter()
+        .filter(|r| controller_of(&r.metadata).is_none())
+        .collect();
+    if orphans.is_empty() {
+        return Ok(());
+    }
+    can_adopt(cluster, set).map_err(|e| format!("can't adopt ControllerRevisions: {e}"))?;
+    for mut revision in orphans {
+        revision
+            .metadata
+            .owner_references
+            .get_or_insert_with(Vec::new)
+            .push(new_controller_ref(set));
+        revision.metadata.resource_version = None;
+        cluster
+            .update(Object::ControllerRevision(revision))
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Claims the set's pods: owned ones that still match stay, non-matching ones are
+/// released, matching orphans named `<set>-<ordinal>` are adopted (ADP-01..04).
+// upstream: stateful_set.go getPodsForStatefulSet, controller_ref_manager.go ClaimObject
+fn get_pods_for_stateful_set(
+    cluster: &mut Cluster,
+    set: &StatefulSet,
+) -> Result<Vec<Arc<Object>>, String> {
+    let ns = set.metadata.namespace.clone().unwrap_or_default();
+    let set_uid = set.metadata.uid.clone().unwrap_or_default();
+    let selector = set
+        .spec
+        .as_ref()
+        .map(|s| s.selector.clone())
+        .unwrap_or_default();
+    let candidates: Vec<Arc<Object>> = {
+        let store = &cluster.store;
+        let owned = store
+            .dependents(&set_uid)
+            .filter(|k| k.kind == Kind::Pod)
+            .filter_map(|k| store.get(Kind::Pod, &k.namespace, &k.name));
+        let orphans = store
+            .orphans(Kind::Pod, &ns)
+            .filter_map(|n| store.get(Kind::Pod, &ns, n));
+        owned.chain(orphans).cloned().collect()
+    };
+    let deleting = set.metadata.deletion_timestamp.is_some();
+    let matches = |pod: &Pod| {
+        selector::selector_matches(&selector, pod.metadata.labels.as_ref()).unwrap_or(false)
+            && is_member_of(set, pod)
+    };
+    let mut claimed = Vec::with_capacity(candidates.len());
+    let mut errors = Vec::new();
+    let mut adoption_checked: Option<Result<(), String>> = None;
+    for object in candidates {
+        let Object::Pod(pod) = object.as_ref() else {
+            continue;
+        };
+        match controller_of(&pod.metadata) {
+            Some(owner) if owner.uid != set_uid => {}
+            Some(_) => {
+                if matches(pod) {
+                    claimed.push(object.clone());
+                } else if !deleting {
+                    let mut released = pod.clone();
+                    if let Some(refs) = released.metadata.owner_references.as_mut() {
+                        refs.retain(|r| r.uid != set_uid);
+                    }
+                    if released
+                        .metadata
+                        .owner_references
+                        .as_ref()
+                        .is_some_and(Vec::is_empty)
+                    {
+                        released.metadata.owner_references = None;
+                    }
+                    released.metadata.resource_version = None;
+                    if let Err(e) = cluster.update(Object::Pod(released))
+                        && !e.is_not_found()
+                    {
+                        errors.push(e.to_string());
+                    }
+                }
+            }
+            None => {
+                if deleting || !matches(pod) || pod.metadata.deletion_timestamp.is_some() {
+                    continue;
+                }
+                let check = adoption_checked
+                    .get_or_insert_with(|| can_adopt(cluster, set))
+                    .clone();
+                if let Err(e) = check {
+                    errors.push(e);
+                    continue;
+                }
+                let mut adopted = pod.clone();
+                adopted
+                    .metadata
+                    .owner_references
+                    .get_or_insert_with(Vec::new)
+                    .push(new_controller_ref(set));
+                adopted.metadata.resource_version = None;
+                match cluster.update(Object::Pod(adopted)) {
+                    Ok(written) => claimed.push(written.object),
+                    Err(e) if e.is_not_found() => {}
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(claimed)
+    } else {
+        Err(errors.join(", "))
+    }
+}
+
+fn as_pod(o: &Object) -> Option<Pod> {
+    match o {
+        Object::Pod(p) => Some(p.clone()),
+        _ => None,
+    }
+}
+
+impl ObjectManager for Cluster {
+    fn now(&self) -> Timestamp {
+        self.clock.time().0
+    }
+
+    fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod> {
+        self.store
+            .get(Kind::Pod, namespace, name)
+            .and_then(|o| as_pod(o))
+    }
+
+    fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError> {
+        self.create(Object::Pod(pod)).map(|_| ())
+    }
+
+    fn update_pod(&mut self, mut pod: Pod) -> Result<(), ApiError> {
+        pod.metadata.resource_version = None;
+        self.update(Object::Pod(pod)).map(|_| ())
+    }
+
+    fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ApiError> {
+        self.delete(Kind::Pod, namespace, name, &DeleteOptions::default())
+            .map(|_| ())
+    }
+
+    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {
+        match self
+            .store
+            .get(Kind::PersistentVolumeClaim, namespace, name)?
+            .as_ref()
+        {
+            Object::PersistentVolumeClaim(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    fn create_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError> {
+        self.create(Object::PersistentVolumeClaim(claim))
+            .map(|_| ())
+    }
+
+    fn update_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError> {
+        self.update(Object::PersistentVolumeClaim(claim))
+            .map(|_| ())
+    }
+
+    fn get_set(&self, namespace: &str, name: &str) -> Option<StatefulSet> {
+        match self.store.get(Kind::StatefulSet, namespace, name)?.as_ref() {
+            Object::StatefulSet(s) => Some(s.clone()),
+            _ => None,
+        }
+    }
+
+    fn update_set_status(
+        &mut self,
+        set: &StatefulSet,
+        status: StatefulSetStatus,
+    ) -> Result<(), ApiError> {
+        let mut set = set.clone();
+        set.status = Some(status);
+        set.metadata.resource_version = None;
+        self.update_status(Object::StatefulSet(set)).map(|_| ())
+    }
+
+    fn list_revisions(&self, set: &StatefulSet) -> Vec<ControllerRevision> {
+        let ns = set.metadata.namespace.as_deref().unwrap_or("");
+        let uid = set.metadata.uid.as_deref().unwrap_or("");
+        let selector = set
+            .spec
+            .as_ref()
+            .map(|s| s.selector.clone())
+            .unwrap_or_default();
+        self.store
+            .list(Kind::ControllerRevision, Some(ns))
+            .filter_map(|o| match o.as_ref() {
+                Object::ControllerRevision(r) => Some(r),
+                _ => None,
+            })
+            .filter(|r| {
+                selector::selector_matches(&selector, r.metadata.labels.as_ref()).unwrap_or(false)
+            })
+            .filter(|r| controller_of(&r.metadata).is_none_or(|c| c.uid == uid))
+            .cloned()
+            .collect()
+    }
+
+    fn create_revision(
+        &mut self,
+        revision: ControllerRevision,
+    ) -> Result<ControllerRevision, ApiError> {
+        let written = self.create(Object::ControllerRevision(revision))?;
+        match written.object.as_ref() {
+            Object::ControllerRevision(r) => Ok(r.clone()),
+            _ => Err(ApiError::BadRequest("unexpected kind".into())),
+        }
+    }
+
+    fn get_revision(&self, namespace: &str, name: &str) -> Option<ControllerRevision> {
+        match self
+            .store
+            .get(Kind::ControllerRevision, namespace, name)?
+            .as_ref()
+        {
+            Object::ControllerRevision(r) => Some(r.clone()),
+            _ => None,
+        }
+    }
+
+    fn update_revision(
+        &mut self,
+        revision: ControllerRevision,
+    ) -> Result<ControllerRevision, ApiError> {
+        let written = self.update(Object::ControllerRevision(revision))?;
+        match written.object.as_ref() {
+            Object::ControllerRevision(r) => Ok(r.clone()),
+            _ => Err(ApiError::BadRequest("unexpected kind".into())),
+        }
+    }
+
+    fn delete_revision(&mut self, namespace: &str, name: &str) -> Result<(), ApiError> {
+        self.delete(
+            Kind::ControllerRevision,
+            namespace,
+            name,
+            &DeleteOptions::default(),
+        )
+        .map(|_| ())
+    }
+
+    fn record_event(&mut self, set: &StatefulSet, type_: &str, reason: &str, message: &str) {
+        let involved = Involved {
+            kind: Kind::StatefulSet,
+            namespace: set.metadata.namespace.clone().unwrap_or_default(),
+            name: set.metadata.name.clone().unwrap_or_default(),
+            uid: set.metadata.uid.clone().unwrap_or_default(),
+        };
+        Cluster::record_event(self, &involved, type_, reason, message, COMPONENT);
+    }
+}

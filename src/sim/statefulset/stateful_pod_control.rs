@@ -1,0 +1,361 @@
+//! Pod and claim writes of the StatefulSet controller, behind the object-manager seam
+//! upstream has, so tests can inject failures and count writes.
+
+use super::stateful_set_utils::{
+    self as utils, get_persistent_volume_claims, has_stale_pod_ref, has_unexpected_controller,
+    identity_matches, is_claim_owner_up_to_date, retention_policy, storage_matches,
+    update_claim_owner_ref_for_set_and_pod, update_identity, update_storage,
+};
+use crate::sim::apiserver::ApiError;
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+use k8s_openapi::jiff::Timestamp;
+
+/// Everything the controller reads and writes, as API calls.
+// upstream: stateful_pod_control.go StatefulPodControlObjectManager (plus the history and
+// status-updater interfaces, folded into one seam here)
+pub trait ObjectManager {
+    /// The current wall-clock instant (availability is time-dependent).
+    fn now(&self) -> Timestamp;
+    /// GET a pod.
+    fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod>;
+    /// POST a pod.
+    fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
+    /// PUT a pod.
+    fn update_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
+    /// DELETE a pod (default grace period).
+    fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ApiError>;
+    /// GET a claim.
+    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim>;
+    /// POST a claim.
+    fn create_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError>;
+    /// PUT a claim.
+    fn update_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError>;
+    /// GET the set, live (not from a cache): adoption re-checks it.
+    fn get_set(&self, namespace: &str, name: &str) -> Option<StatefulSet>;
+    /// PUT the set's `/status`.
+    fn update_set_status(
+        &mut self,
+        set: &StatefulSet,
+        status: StatefulSetStatus,
+    ) -> Result<(), ApiError>;
+    /// Revisions in the set's namespace matching its selector, owned by it or orphaned.
+    fn list_revisions(&self, set: &StatefulSet) -> Vec<ControllerRevision>;
+    /// POST a revision.
+    fn create_revision(
+        &mut self,
+        revision: ControllerRevision,
+    ) -> Result<ControllerRevision, ApiError>;
+    /// GET a revision.
+    fn get_revision(&self, namespace: &str, name: &str) -> Option<ControllerRevision>;
+    /// PUT a revision.
+    fn update_revision(
+        &mut self,
+        revision: ControllerRevision,
+    ) -> Result<ControllerRevision, ApiError>;
+    /// DELETE a revision.
+    fn delete_revision(&mut self, namespace: &str, name: &str) -> Result<(), ApiError>;
+    /// Records an event on the set.
+    fn record_event(&mut self, set: &StatefulSet, type_: &str, reason: &str, message: &str);
+}
+
+fn name(pod: &Pod) -> &str {
+    pod.metadata.name.as_deref().unwrap_or("")
+}
+
+fn set_name(set: &StatefulSet) -> &str {
+    set.metadata.name.as_deref().unwrap_or("")
+}
+
+fn namespace(set: &StatefulSet) -> &str {
+    set.metadata.namespace.as_deref().unwrap_or("")
+}
+
+fn title(verb: &str) -> String {
+    let mut chars = verb.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// An error of the controller's pod control, with upstream's wording.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ControlError {
+    /// The API refused a write.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// Creating or looking up claims failed.
+    #[error("{0}")]
+    Claims(String),
+}
+
+impl ControlError {
+    /// Whether the underlying API error was a 404.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ControlError::Api(e) if e.is_not_found())
+    }
+    /// Whether the underlying API error was AlreadyExists.
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, ControlError::Api(e) if e.is_already_exists())
+    }
+}
+
+/// upstream: stateful_pod_control.go recordPodEvent
+pub fn record_pod_event<M: ObjectManager>(
+    m: &mut M,
+    verb: &str,
+    set: &StatefulSet,
+    pod: &Pod,
+    err: Option<&ControlError>,
+) {
+    match err {
+        None => {
+            let message = format!(
+                "{verb} Pod {} in StatefulSet {} successful",
+                name(pod),
+                set_name(set)
+            );
+            m.record_event(
+                set,
+                "Normal",
+                &format!("Successful{}", title(verb)),
+                &message,
+            );
+        }
+        Some(e) => {
+            let message = format!(
+                "{verb} Pod {} in StatefulSet {} failed error: {e}",
+                name(pod),
+                set_name(set)
+            );
+            m.record_event(set, "Warning", &format!("Failed{}", title(verb)), &message);
+        }
+    }
+}
+
+/// upstream: stateful_pod_control.go recordClaimEvent
+fn record_claim_event<M: ObjectManager>(
+    m: &mut M,
+    verb: &str,
+    set: &StatefulSet,
+    pod: &Pod,
+    claim: &str,
+    err: Option<&ApiError>,
+) {
+    match err {
+        None => {
+            let message = format!(
+                "{verb} Claim {claim} Pod {} in StatefulSet {} success",
+                name(pod),
+                set_name(set)
+            );
+            m.record_event(
+                set,
+                "Normal",
+                &format!("Successful{}", title(verb)),
+                &message,
+            );
+        }
+        Some(e) => {
+            let message = format!(
+                "{verb} Claim {claim} for Pod {} in StatefulSet {} failed error: {e}",
+                name(pod),
+                set_name(set)
+            );
+            m.record_event(set, "Warning", &format!("Failed{}", title(verb)), &message);
+        }
+    }
+}
+
+/// upstream: stateful_pod_control.go createPersistentVolumeClaims
+pub fn create_persistent_volume_claims<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), ControlError> {
+    let mut errors = Vec::new();
+    for (_, claim) in get_persistent_volume_claims(set, pod) {
+        let claim_name = claim.metadata.name.clone().unwrap_or_default();
+        match m.get_claim(namespace(set), &claim_name) {
+            None => {
+                let result = m.create_claim(claim);
+                if let Err(e) = &result {
+                    errors.push(format!("failed to create PVC {claim_name}: {e}"));
+                }
+                if !result.as_ref().is_err_and(ApiError::is_already_exists) {
+                    record_claim_event(m, "create", set, pod, &claim_name, result.as_ref().err());
+                }
+            }
+            Some(existing) if existing.metadata.deletion_timestamp.is_some() => {
+                errors.push(format!("pvc {claim_name} is being deleted"));
+            }
+            Some(_) => {}
+        }
+    }
+    match errors.len() {
+        0 => Ok(()),
+        1 => Err(ControlError::Claims(errors.remove(0))),
+        _ => Err(ControlError::Claims(format!("[{}]", errors.join(", ")))),
+    }
+}
+
+/// upstream: stateful_pod_control.go CreateStatefulPod
+pub fn create_stateful_pod<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), ControlError> {
+    if let Err(e) = create_persistent_volume_claims(m, set, pod) {
+        record_pod_event(m, "create", set, pod, Some(&e));
+        return Err(e);
+    }
+    let result = m.create_pod(pod.clone()).map_err(ControlError::from);
+    if result.as_ref().is_err_and(ControlError::is_already_exists) {
+        return result;
+    }
+    if let Err(e) = update_pod_claim_for_retention_policy(m, set, pod) {
+        record_pod_event(m, "update", set, pod, Some(&e));
+        return Err(e);
+    }
+    record_pod_event(m, "create", set, pod, result.as_ref().err());
+    result
+}
+
+/// upstream: stateful_pod_control.go UpdateStatefulPod (one attempt; the caller's next sync retries)
+pub fn update_stateful_pod<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), ControlError> {
+    let mut pod = pod.clone();
+    let mut consistent = true;
+    if !identity_matches(set, &pod) {
+        update_identity(set, &mut pod);
+        consistent = false;
+    }
+    if !storage_matches(set, &pod) {
+        update_storage(set, &mut pod);
+        consistent = false;
+        if let Err(e) = create_persistent_volume_claims(m, set, &pod) {
+            record_pod_event(m, "update", set, &pod, Some(&e));
+            return Err(e);
+        }
+    }
+    if !claims_match_retention_policy(m, set, &pod) {
+        if let Err(e) = update_pod_claim_for_retention_policy(m, set, &pod) {
+            record_pod_event(m, "update", set, &pod, Some(&e));
+            return Err(e);
+        }
+        consistent = false;
+    }
+    if consistent {
+        return Ok(());
+    }
+    let result = m.update_pod(pod.clone()).map_err(ControlError::from);
+    record_pod_event(m, "update", set, &pod, result.as_ref().err());
+    result
+}
+
+/// upstream: stateful_pod_control.go DeleteStatefulPod
+pub fn delete_stateful_pod<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), ControlError> {
+    let result = m
+        .delete_pod(namespace(set), name(pod))
+        .map_err(ControlError::from);
+    record_pod_event(m, "delete", set, pod, result.as_ref().err());
+    result
+}
+
+/// upstream: stateful_pod_control.go ClaimsMatchRetentionPolicy
+pub fn claims_match_retention_policy<M: ObjectManager>(
+    m: &M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> bool {
+    let Some(ordinal) = utils::get_ordinal(pod) else {
+        return true;
+    };
+    let set_name = set_name(set);
+    set.spec
+        .iter()
+        .flat_map(|s| s.volume_claim_templates.iter().flatten())
+        .all(|template| {
+            let claim_name = crate::model::names::claim_name(
+                template.metadata.name.as_deref().unwrap_or(""),
+                set_name,
+                ordinal,
+            );
+            m.get_claim(namespace(set), &claim_name)
+                .is_none_or(|claim| is_claim_owner_up_to_date(&claim, set, pod))
+        })
+}
+
+/// upstream: stateful_pod_control.go UpdatePodClaimForRetentionPolicy
+pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), ControlError> {
+    let Some(ordinal) = utils::get_ordinal(pod) else {
+        return Ok(());
+    };
+    let templates: Vec<String> = set
+        .spec
+        .iter()
+        .flat_map(|s| s.volume_claim_templates.iter().flatten())
+        .map(|t| t.metadata.name.clone().unwrap_or_default())
+        .collect();
+    for template in templates {
+        let claim_name = crate::model::names::claim_name(&template, set_name(set), ordinal);
+        let Some(mut claim) = m.get_claim(namespace(set), &claim_name) else {
+            continue;
+        };
+        if has_unexpected_controller(&claim, set, pod) {
+            let message = format!(
+                "PersistentVolumeClaim {claim_name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"
+            );
+            m.record_event(set, "Warning", "ConflictingController", &message);
+        }
+        if !is_claim_owner_up_to_date(&claim, set, pod) {
+            update_claim_owner_ref_for_set_and_pod(&mut claim, set, pod);
+            claim.metadata.resource_version = None;
+            m.update_claim(claim).map_err(|e| {
+                ControlError::Claims(format!(
+                    "could not update claim {claim_name} for delete policy ownerRefs: {e}"
+                ))
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a claim of the pod-to-be still belongs to an older pod of that name (RET-04).
+// upstream: stateful_pod_control.go PodClaimIsStale
+pub fn pod_claim_is_stale<M: ObjectManager>(m: &M, set: &StatefulSet, pod: &Pod) -> bool {
+    if retention_policy(set).1 == utils::RETAIN {
+        return false;
+    }
+    get_persistent_volume_claims(set, pod)
+        .iter()
+        .any(|(_, claim)| {
+            m.get_claim(namespace(set), claim.metadata.name.as_deref().unwrap_or(""))
+                .is_some_and(|existing| has_stale_pod_ref(&existing, pod))
+        })
+}
+
+/// upstream: stateful_pod_control.go createMissingPersistentVolumeClaims
+pub fn create_missing_persistent_volume_claims<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pod: &Pod,
+) -> Result<(), ControlError> {
+    create_persistent_volume_claims(m, set, pod)?;
+    // Set PVC policy as much as is possible at this point.
+    update_pod_claim_for_retention_policy(m, set, pod).inspect_err(|e| {
+        record_pod_event(m, "update", set, pod, Some(e));
+    })
+}

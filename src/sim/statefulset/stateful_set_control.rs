@@ -1,0 +1,657 @@
+//! The sync algorithm of the reference StatefulSet controller: revisions, the replica
+//! scan, condemned pods, the rolling-update loop (with and without maxUnavailable), status
+//! and history truncation — structured like upstream's `stateful_set_control.go`.
+
+use super::stateful_pod_control::{
+    ControlError, ObjectManager, claims_match_retention_policy,
+    create_missing_persistent_volume_claims, create_stateful_pod, delete_stateful_pod,
+    pod_claim_is_stale, update_pod_claim_for_retention_policy, update_stateful_pod,
+};
+use super::stateful_set_utils::{
+    self as utils, allows_burst, apply_revision, complete_rolling_update, equal_revision,
+    get_end_ordinal, get_ordinal, get_pod_revision, get_start_ordinal,
+    get_stateful_set_max_unavailable, identity_matches, inconsistent_status, is_created, is_failed,
+    is_pending, is_running_and_available, is_running_and_ready, is_succeeded, is_terminating,
+    is_unavailable, min_ready_seconds, new_revision, new_versioned_stateful_set_pod, next_revision,
+    pod_in_ordinal_range, storage_matches,
+};
+use crate::model::behaviour::Behaviour;
+use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::jiff::Timestamp;
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+/// Upper bound of one slow-start batch.
+// upstream: stateful_set_control.go MaxBatchSize
+pub const MAX_BATCH_SIZE: usize = 500;
+
+/// A failed sync: every error it met, in order (upstream aggregates them).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+pub struct SyncError(pub Vec<ControlError>);
+
+impl From<ControlError> for SyncError {
+    fn from(e: ControlError) -> Self {
+        SyncError(vec![e])
+    }
+}
+
+/// What one sync produced.
+#[derive(Debug, Clone, Default)]
+pub struct SyncResult {
+    /// The status computed (and written when it changed), if the sync got that far.
+    pub status: Option<StatefulSetStatus>,
+    /// Errors; a failed sync is retried with backoff.
+    pub error: Option<SyncError>,
+}
+
+fn name(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> &str {
+    meta.name.as_deref().unwrap_or("")
+}
+
+/// Sorts revisions by `.revision`, then creation time, then name.
+// upstream: controller_history.go SortControllerRevisions
+pub fn sort_controller_revisions(revisions: &mut [ControllerRevision]) {
+    revisions.sort_by(|a, b| {
+        a.revision
+            .cmp(&b.revision)
+            .then_with(|| {
+                let ta = a.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                let tb = b.metadata.creation_timestamp.as_ref().map(|t| t.0);
+                ta.cmp(&tb)
+            })
+            .then_with(|| name(&a.metadata).cmp(name(&b.metadata)))
+    });
+}
+
+/// Runs one sync of `set` over the pods it owns.
+// upstream: stateful_set_control.go UpdateStatefulSet
+pub fn update_stateful_set<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pods: &[&Pod],
+    behaviour: &Behaviour,
+) -> SyncResult {
+    let mut revisions = m.list_revisions(set);
+    sort_controller_revisions(&mut revisions);
+    let (current, update, mut result) = perform_update(m, set, pods, &revisions, behaviour);
+    if let Err(e) = truncate_history(m, set, pods, &revisions, current.as_ref(), update.as_ref()) {
+        result
+            .error
+            .get_or_insert_with(|| SyncError(Vec::new()))
+            .0
+            .push(e);
+    }
+    result
+}
+
+type Revisions = (
+    Option<ControllerRevision>,
+    Option<ControllerRevision>,
+    SyncResult,
+);
+
+// upstream: stateful_set_control.go performUpdate
+fn perform_update<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pods: &[&Pod],
+    revisions: &[ControllerRevision],
+    behaviour: &Behaviour,
+) -> Revisions {
+    let (current, update, collision_count) = match get_stateful_set_revisions(m, set, revisions) {
+        Ok(r) => r,
+        Err(e) => {
+            return (
+                None,
+                None,
+                SyncResult {
+                    status: None,
+                    error: Some(e.into()),
+                },
+            );
+        }
+    };
+    let (status, error) =
+        update_stateful_set_pods(m, set, &current, &update, collision_count, pods, behaviour);
+    let mut result = SyncResult {
+        status: None,
+        error,
+    };
+    if let Some(mut status) = status {
+        // Make sure to update the latest status even if there is an error.
+        let status_error = update_stateful_set_status(m, set, &mut status, behaviour);
+        if let (None, Err(e)) = (&result.error, status_error) {
+            result.error = Some(e.into());
+        }
+        result.status = Some(status);
+    }
+    (Some(current), Some(update), result)
+}
+
+/// Finds or creates the current and update revisions (REV-02, REV-03, REV-04, UPD-12).
+// upstream: stateful_set_control.go getStatefulSetRevisions
+pub fn get_stateful_set_revisions<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    revisions: &[ControllerRevision],
+) -> Result<(ControllerRevision, ControllerRevision, i32), ControlError> {
+    let mut collision_count = set
+        .status
+        .as_ref()
+        .and_then(|s| s.collision_count)
+        .unwrap_or(0);
+    let candidate = new_revision(set, next_revision(revisions), collision_count);
+    let equal: Vec<&ControllerRevision> = revisions
+        .iter()
+        .filter(|r| equal_revision(r, &candidate))
+        .collect();
+    let update = match (equal.last(), revisions.last()) {
+        (Some(eq), Some(newest)) if equal_revision(newest, eq) => newest.clone(),
+        (Some(eq), _) => {
+            // Roll back by bumping the equal revision's number.
+            let mut bumped = (*eq).clone();
+            bumped.revision = candidate.revision;
+            bumped.metadata.resource_version = None;
+            m.update_revision(bumped)?
+        }
+        (None, _) => create_controller_revision(m, set, candidate, &mut collision_count)?,
+    };
+    let current_name = set
+        .status
+        .as_ref()
+        .and_then(|s| s.current_revision.as_deref())
+        .unwrap_or("");
+    let current = revisions
+        .iter()
+        .find(|r| name(&r.metadata) == current_name)
+        .cloned()
+        .unwrap_or_else(|| update.clone());
+    Ok((current, update, collision_count))
+}
+
+// upstream: controller_history.go CreateControllerRevision
+fn create_controller_revision<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    revision: ControllerRevision,
+    collision_count: &mut i32,
+) -> Result<ControllerRevision, ControlError> {
+    let data = revision.data.clone().map(|d| d.0).unwrap_or_default();
+    let namespace = set.metadata.namespace.clone().unwrap_or_default();
+    loop {
+        let hash = utils::hash_controller_revision(&data, Some(*collision_count));
+        let mut clone = revision.clone();
+        clone.metadata.name = Some(crate::model::names::controller_revision_name(
+            name(&set.metadata),
+            &hash,
+        ));
+        match m.create_revision(clone.clone()) {
+            Ok(created) => return Ok(created),
+            Err(e) if e.is_already_exists() => {
+                let Some(existing) = m.get_revision(&namespace, name(&clone.metadata)) else {
+                    return Err(e.into());
+                };
+                if existing.data == clone.data {
+                    return Ok(existing);
+                }
+                *collision_count += 1;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// Deletes non-live revisions beyond `revisionHistoryLimit`, oldest first (REV-05).
+// upstream: stateful_set_control.go truncateHistory
+pub fn truncate_history<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    pods: &[&Pod],
+    revisions: &[ControllerRevision],
+    current: Option<&ControllerRevision>,
+    update: Option<&ControllerRevision>,
+) -> Result<(), ControlError> {
+    let mut live: HashSet<&str> = pods.iter().map(|p| get_pod_revision(p)).collect();
+    live.extend(current.map(|r| name(&r.metadata)));
+    live.extend(update.map(|r| name(&r.metadata)));
+    let history: Vec<&ControllerRevision> = revisions
+        .iter()
+        .filter(|r| !live.contains(name(&r.metadata)))
+        .collect();
+    let limit = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.revision_history_limit)
+        .unwrap_or(10);
+    if limit < 0 || history.len() <= limit as usize {
+        return Ok(());
+    }
+    let namespace = set.metadata.namespace.as_deref().unwrap_or("");
+    for revision in &history[..history.len() - limit as usize] {
+        m.delete_revision(namespace, name(&revision.metadata))?;
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct ReplicaStatus {
+    replicas: i32,
+    ready: i32,
+    available: i32,
+    current: i32,
+    updated: i32,
+}
+
+// upstream: stateful_set_control.go computeReplicaStatus
+fn compute_replica_status<'a>(
+    pods: impl Iterator<Item = &'a Pod>,
+    min_ready_seconds: i32,
+    now: Timestamp,
+    current: &str,
+    update: &str,
+) -> ReplicaStatus {
+    let mut s = ReplicaStatus::default();
+    for pod in pods {
+        if is_created(pod) {
+            s.replicas += 1;
+        }
+        if is_running_and_ready(pod) {
+            s.ready += 1;
+            if is_running_and_available(pod, min_ready_seconds, now) {
+                s.available += 1;
+            }
+        }
+        if is_created(pod) && !is_terminating(pod) {
+            let revision = get_pod_revision(pod);
+            if revision == current {
+                s.current += 1;
+            }
+            if revision == update {
+                s.updated += 1;
+            }
+        }
+    }
+    s
+}
+
+fn nonzero(n: i32) -> Option<i32> {
+    (n != 0).then_some(n)
+}
+
+// upstream: stateful_set_control.go updateStatus
+fn update_status<'a>(
+    status: &mut StatefulSetStatus,
+    min_ready_seconds: i32,
+    now: Timestamp,
+    current: &ControllerRevision,
+    update: &ControllerRevision,
+    pods: impl Iterator<Item = &'a Pod>,
+) {
+    let s = compute_replica_status(
+        pods,
+        min_ready_seconds,
+        now,
+        name(&current.metadata),
+        name(&update.metadata),
+    );
+    status.replicas = s.replicas;
+    status.ready_replicas = nonzero(s.ready);
+    status.available_replicas = nonzero(s.available);
+    status.current_replicas = nonzero(s.current);
+    status.updated_replicas = nonzero(s.updated);
+}
+
+/// Where one step of a scan leaves the sync.
+type Step = Result<bool, ControlError>;
+
+/// Runs `f` over `0..n`: in order, stopping at the first `true` or error, when
+/// `monotonic`; otherwise in slow-start batches (1, 2, 4 … ≤ 500), stopping after a batch
+/// with errors. Returns whether the caller should stop.
+// upstream: stateful_set_control.go runForAll, slowStartBatch
+fn run_for_all(
+    n: usize,
+    monotonic: bool,
+    mut f: impl FnMut(usize) -> Step,
+) -> Result<bool, SyncError> {
+    if monotonic {
+        for i in 0..n {
+            match f(i) {
+                Ok(true) => return Ok(true),
+                Ok(false) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        return Ok(false);
+    }
+    let (mut start, mut batch) = (0, 1.min(n));
+    while batch > 0 {
+        let errors: Vec<ControlError> = (start..start + batch).filter_map(|i| f(i).err()).collect();
+        if !errors.is_empty() {
+            return Err(SyncError(errors));
+        }
+        start += batch;
+        batch = (2 * batch).min(n - start).min(MAX_BATCH_SIZE);
+    }
+    Ok(false)
+}
+
+/// Everything a scan step reads.
+struct Scan<'s> {
+    set: &'s StatefulSet,
+    current_set: StatefulSet,
+    update_set: StatefulSet,
+    monotonic: bool,
+    now: Timestamp,
+    min_ready: i32,
+}
+
+/// The core of a sync: create, repair, delete and roll pods.
+// upstream: stateful_set_control.go updateStatefulSet
+fn update_stateful_set_pods<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    current: &ControllerRevision,
+    update: &ControllerRevision,
+    collision_count: i32,
+    pods: &[&Pod],
+    behaviour: &Behaviour,
+) -> (Option<StatefulSetStatus>, Option<SyncError>) {
+    let scan = Scan {
+        set,
+        current_set: apply_revision(set, current),
+        update_set: apply_revision(set, update),
+        monotonic: !allows_burst(set),
+        now: m.now(),
+        min_ready: min_ready_seconds(set),
+    };
+    let (current_name, update_name) = (name(&current.metadata), name(&update.metadata));
+    let mut status = StatefulSetStatus {
+        observed_generation: set.metadata.generation,
+        current_revision: Some(current_name.to_owned()),
+        update_revision: Some(update_name.to_owned()),
+        collision_count: Some(collision_count),
+        ..Default::default()
+    };
+    update_status(
+        &mut status,
+        scan.min_ready,
+        scan.now,
+        current,
+        update,
+        pods.iter().copied(),
+    );
+
+    let start = get_start_ordinal(set);
+    let replica_count = utils::replicas(set).max(0) as usize;
+    let mut replicas: Vec<Option<Cow<'_, Pod>>> = vec![None; replica_count];
+    let mut condemned: Vec<&Pod> = Vec::new();
+    for &pod in pods {
+        if pod_in_ordinal_range(pod, set) {
+            if let Some(o) = get_ordinal(pod) {
+                replicas[(o - start) as usize] = Some(Cow::Borrowed(pod));
+            }
+        } else if get_ordinal(pod).is_some() {
+            condemned.push(pod);
+        }
+    }
+    let mut replicas: Vec<Cow<'_, Pod>> = replicas
+        .into_iter()
+        .enumerate()
+        .map(|(i, slot)| {
+            slot.unwrap_or_else(|| {
+                Cow::Owned(new_versioned_stateful_set_pod(
+                    &scan.current_set,
+                    &scan.update_set,
+                    current_name,
+                    update_name,
+                    start + i as i32,
+                ))
+            })
+        })
+        .collect();
+    condemned.sort_by_key(|p| std::cmp::Reverse(get_ordinal(p)));
+
+    // The first unavailable pod: in range first, else the lowest condemned one.
+    let first_unhealthy: Option<String> = replicas
+        .iter()
+        .map(|p| p.as_ref())
+        .chain(condemned.iter().rev().copied())
+        .find(|p| is_unavailable(p, scan.min_ready, scan.now))
+        .map(|p| name(&p.metadata).to_owned());
+
+    let refresh =
+        |status: &mut StatefulSetStatus, replicas: &[Cow<'_, Pod>], condemned: &[&Pod]| {
+            update_status(
+                status,
+                scan.min_ready,
+                scan.now,
+                current,
+                update,
+                replicas
+                    .iter()
+                    .map(|p| p.as_ref())
+                    .chain(condemned.iter().copied()),
+            );
+        };
+
+    // If the StatefulSet is being deleted, don't do anything other than updating status (DEL-02).
+    if set.metadata.deletion_timestamp.is_some() {
+        return (Some(status), None);
+    }
+
+    // First, process each living replica; exit on error or, monotonic, on anything blocking.
+    let outcome = run_for_all(replicas.len(), scan.monotonic, |i| {
+        process_replica(m, &scan, current_name, update_name, &mut replicas, i)
+    });
+    if !matches!(outcome, Ok(false)) {
+        refresh(&mut status, &replicas, &condemned);
+        return (Some(status), outcome.err());
+    }
+
+    // Fix pod claims for condemned pods, if necessary.
+    let outcome = run_for_all(condemned.len(), scan.monotonic, |i| {
+        if !claims_match_retention_policy(m, &scan.update_set, condemned[i]) {
+            update_pod_claim_for_retention_policy(m, &scan.update_set, condemned[i])?;
+        }
+        Ok(false)
+    });
+    if !matches!(outcome, Ok(false)) {
+        refresh(&mut status, &replicas, &condemned);
+        return (Some(status), outcome.err());
+    }
+
+    // In monotonic mode all in-range replicas are now healthy: terminate condemned pods,
+    // highest ordinal first. Scaling takes precedence over updates (ORD-08).
+    let outcome = run_for_all(condemned.len(), scan.monotonic, |i| {
+        process_condemned(m, &scan, first_unhealthy.as_deref(), &condemned, i)
+    });
+    if !matches!(outcome, Ok(false)) {
+        refresh(&mut status, &replicas, &condemned);
+        return (Some(status), outcome.err());
+    }
+
+    refresh(&mut status, &replicas, &condemned);
+
+    // For OnDelete, pods are updated when they are deleted by someone else (OND-01).
+    if utils::strategy_type(set) == "OnDelete" {
+        return (Some(status), None);
+    }
+
+    if behaviour.max_unavailable_stateful_set {
+        return update_after_invariant_established(m, &scan, &replicas, update_name, status);
+    }
+
+    // Terminate the highest-ordinal pod not at the update revision; one per sync (UPD-02).
+    let update_min = utils::partition(set).max(0) as usize;
+    for target in (update_min..replicas.len()).rev() {
+        let pod = replicas[target].as_ref();
+        if get_pod_revision(pod) != update_name && !is_terminating(pod) {
+            if let Err(e) = delete_stateful_pod(m, set, pod)
+                && !e.is_not_found()
+            {
+                return (Some(status), Some(e.into()));
+            }
+            status.current_replicas = nonzero(status.current_replicas.unwrap_or(0) - 1);
+            return (Some(status), None);
+        }
+        // Wait for unhealthy pods on update (UPD-07).
+        if is_unavailable(pod, scan.min_ready, scan.now) {
+            return (Some(status), None);
+        }
+    }
+    (Some(status), None)
+}
+
+// upstream: stateful_set_control.go processReplica
+fn process_replica<M: ObjectManager>(
+    m: &mut M,
+    scan: &Scan<'_>,
+    current_name: &str,
+    update_name: &str,
+    replicas: &mut [Cow<'_, Pod>],
+    i: usize,
+) -> Step {
+    let set = scan.set;
+    // Delete and recreate pods which finished running; the replacement comes on a later
+    // sync, once the old object is gone (ORD-04).
+    let pod = replicas[i].as_ref();
+    if is_failed(pod) || is_succeeded(pod) {
+        if pod.metadata.deletion_timestamp.is_none() {
+            delete_stateful_pod(m, set, pod)?;
+        }
+        return Ok(true);
+    }
+    if !is_created(pod) {
+        // A claim still owned by an earlier pod of this name blocks creation this round (RET-04).
+        if pod_claim_is_stale(m, set, pod) {
+            return Ok(true);
+        }
+        create_stateful_pod(m, set, pod)?;
+        // If the set does not allow bursting, return immediately.
+        return Ok(scan.monotonic);
+    }
+    // A pending pod may be waiting for a claim someone deleted: recreate it (PVC-07).
+    if is_pending(pod) {
+        create_missing_persistent_volume_claims(m, set, pod)?;
+    }
+    // Wait for graceful deletion to finish before making progress (ORD-05).
+    if is_terminating(pod) && scan.monotonic {
+        return Ok(true);
+    }
+    // Every predecessor must be Running and Ready (ORD-02) …
+    if !is_running_and_ready(pod) && scan.monotonic {
+        return Ok(true);
+    }
+    // … and Available (AVL-02).
+    if !is_running_and_available(pod, scan.min_ready, scan.now) && scan.monotonic {
+        return Ok(true);
+    }
+    // Enforce the StatefulSet invariants (ID-07, RET-06).
+    let retention_match = claims_match_retention_policy(m, &scan.update_set, pod);
+    if identity_matches(set, pod) && storage_matches(set, pod) && retention_match {
+        return Ok(false);
+    }
+    let _ = (current_name, update_name);
+    update_stateful_pod(m, &scan.update_set, pod)?;
+    Ok(false)
+}
+
+// upstream: stateful_set_control.go processCondemned
+fn process_condemned<M: ObjectManager>(
+    m: &mut M,
+    scan: &Scan<'_>,
+    first_unhealthy: Option<&str>,
+    condemned: &[&Pod],
+    i: usize,
+) -> Step {
+    let pod = condemned[i];
+    if is_terminating(pod) {
+        // In monotonic mode, block and wait for terminating pods to go (ORD-05).
+        return Ok(scan.monotonic);
+    }
+    let is_first_unhealthy = first_unhealthy == Some(name(&pod.metadata));
+    // In monotonic mode, only the first unhealthy pod may go while unhealthy (ORD-07).
+    if !is_running_and_ready(pod) && scan.monotonic && !is_first_unhealthy {
+        return Ok(true);
+    }
+    if !is_running_and_available(pod, scan.min_ready, scan.now)
+        && scan.monotonic
+        && !is_first_unhealthy
+    {
+        return Ok(true);
+    }
+    delete_stateful_pod(m, scan.set, pod)?;
+    Ok(true)
+}
+
+/// The rolling-update loop with the MaxUnavailableStatefulSet gate on (MU-03, MU-04).
+// upstream: stateful_set_control.go updateStatefulSetAfterInvariantEstablished (1.35 release code)
+fn update_after_invariant_established<M: ObjectManager>(
+    m: &mut M,
+    scan: &Scan<'_>,
+    replicas: &[Cow<'_, Pod>],
+    update_name: &str,
+    mut status: StatefulSetStatus,
+) -> (Option<StatefulSetStatus>, Option<SyncError>) {
+    let set = scan.set;
+    let replica_count = utils::replicas(set);
+    let (update_min, max_unavailable) = match set
+        .spec
+        .as_ref()
+        .and_then(|s| s.update_strategy.as_ref())
+        .and_then(|u| u.rolling_update.as_ref())
+    {
+        Some(ru) => (
+            ru.partition.unwrap_or(0).max(0) as usize,
+            get_stateful_set_max_unavailable(ru.max_unavailable.as_ref(), replica_count),
+        ),
+        None => (0, 1),
+    };
+    let unavailable = replicas
+        .iter()
+        .filter(|p| is_unavailable(p, scan.min_ready, scan.now))
+        .count() as i32;
+    if unavailable >= max_unavailable {
+        return (Some(status), None);
+    }
+    let to_delete = max_unavailable - unavailable;
+    let mut deleted = 0;
+    for target in (update_min..replicas.len()).rev() {
+        if deleted >= to_delete {
+            break;
+        }
+        let pod = replicas[target].as_ref();
+        if get_pod_revision(pod) != update_name && !is_terminating(pod) {
+            if let Err(e) = delete_stateful_pod(m, set, pod)
+                && !e.is_not_found()
+            {
+                return (Some(status), Some(e.into()));
+            }
+            deleted += 1;
+            status.current_replicas = nonzero(status.current_replicas.unwrap_or(0) - 1);
+        }
+    }
+    (Some(status), None)
+}
+
+/// Completes a rollout when due and writes status only when it changed (ST-06, UPD-09).
+// upstream: stateful_set_control.go updateStatefulSetStatus
+fn update_stateful_set_status<M: ObjectManager>(
+    m: &mut M,
+    set: &StatefulSet,
+    status: &mut StatefulSetStatus,
+    behaviour: &Behaviour,
+) -> Result<(), ControlError> {
+    complete_rolling_update(set, status, behaviour);
+    if !inconsistent_status(set, status) {
+        return Ok(());
+    }
+    m.update_set_status(set, status.clone()).map_err(Into::into)
+}
+
+/// Start and end ordinals of the set, for callers outside the controller.
+pub fn ordinal_range(set: &StatefulSet) -> (i32, i32) {
+    (get_start_ordinal(set), get_end_ordinal(set))
+}

@@ -1,0 +1,529 @@
+//! The typed object store: what etcd plus the generic registry give a real API server.
+//!
+//! It assigns uids, creation timestamps and one monotonic resourceVersion, keeps an ordered
+//! change log of ADDED/MODIFIED/DELETED events (the source of watches, informers and
+//! timelines), and indexes objects by owner so controllers never scan a whole kind.
+
+use crate::model::object::{Kind, Object};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Namespace and name of an object within one kind ("" namespace for cluster-scoped kinds).
+pub type Name = (String, String);
+
+/// A kind plus namespace and name: the identity of a stored object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    pub kind: Kind,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ObjectKey {
+    /// Builds a key.
+    pub fn new(kind: Kind, namespace: &str, name: &str) -> ObjectKey {
+        ObjectKey {
+            kind,
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+        }
+    }
+
+    /// The key of a stored object.
+    pub fn of(object: &Object) -> ObjectKey {
+        ObjectKey::new(object.kind(), object.namespace(), object.name())
+    }
+}
+
+/// What happened to an object, as a watch reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum ChangeType {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// Who made a change: the component whose work item was running, or a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+pub enum Actor {
+    /// Anything outside the cluster's own components (steps, `serve` clients).
+    User,
+    /// The StatefulSet controller.
+    StatefulSetController,
+    /// Scheduler and kubelet.
+    Kubelet,
+    /// The volume provisioner.
+    Volumes,
+    /// The garbage collector.
+    GarbageCollector,
+    /// The endpoint-slice controller.
+    Endpoints,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone)]
+pub struct Change {
+    /// The resourceVersion this change produced.
+    pub resource_version: u64,
+    /// Virtual time of the change.
+    pub at: Duration,
+    pub change_type: ChangeType,
+    /// Who wrote it.
+    pub actor: Actor,
+    /// The object after the change (for DELETED: its last state, with the deleting version).
+    pub object: Arc<Object>,
+}
+
+/// Store failures, shaped like the API server's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// The object does not exist.
+    #[error("{kind} \"{name}\" not found")]
+    NotFound { kind: Kind, name: String },
+    /// An object with that name already exists.
+    #[error("{kind} \"{name}\" already exists")]
+    AlreadyExists { kind: Kind, name: String },
+    /// The write carried a stale resourceVersion.
+    #[error(
+        "Operation cannot be fulfilled on {kind} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
+    )]
+    Conflict { kind: Kind, name: String },
+    /// A watch asked for changes the log no longer holds.
+    #[error("too old resource version: {requested} ({oldest})")]
+    Expired { requested: u64, oldest: u64 },
+}
+
+/// How much of the change log is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogRetention {
+    /// Keep every change (scenarios, timelines, determinism checks).
+    All,
+    /// Keep about the newest `n` changes (long-running servers, benchmarks).
+    Window(usize),
+}
+
+/// Deterministic uid source: a counter mixed through splitmix64, formatted like a UUID.
+#[derive(Debug, Clone)]
+struct UidSource {
+    seed: u64,
+    counter: u64,
+}
+
+impl UidSource {
+    fn next(&mut self) -> String {
+        self.counter += 1;
+        let hi = splitmix64(self.seed ^ self.counter);
+        let lo = splitmix64(hi ^ self.counter.rotate_left(17));
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            hi >> 32,
+            (hi >> 16) & 0xffff,
+            hi & 0x0fff,
+            0x8000 | ((lo >> 48) & 0x3fff),
+            lo & 0xffff_ffff_ffff
+        )
+    }
+}
+
+/// The splitmix64 mixing function: a tiny, well-distributed deterministic generator.
+pub fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The object store.
+///
+/// # Invariants
+/// * `resource_version` strictly increases with every write; every stored object carries
+///   the version of its last write.
+/// * `owned` holds, for every owner uid named in any stored object's ownerReferences, the
+///   keys of those objects; `orphans` holds every object without a controller reference.
+#[derive(Debug)]
+pub struct Store {
+    tables: [BTreeMap<Name, Arc<Object>>; Kind::ALL.len()],
+    resource_version: u64,
+    log: VecDeque<Change>,
+    retention: LogRetention,
+    uids: UidSource,
+    owned: HashMap<String, BTreeSet<ObjectKey>>,
+    orphans: BTreeMap<(Kind, String), BTreeSet<String>>,
+    actor: Actor,
+}
+
+fn table_index(kind: Kind) -> usize {
+    kind as usize
+}
+
+impl Store {
+    /// An empty store whose uids derive from `seed`.
+    pub fn new(seed: u64, retention: LogRetention) -> Store {
+        Store {
+            tables: Default::default(),
+            resource_version: 1,
+            log: VecDeque::new(),
+            retention,
+            uids: UidSource { seed, counter: 0 },
+            owned: HashMap::new(),
+            orphans: BTreeMap::new(),
+            actor: Actor::User,
+        }
+    }
+
+    /// Attributes the following writes to `actor`.
+    pub fn set_actor(&mut self, actor: Actor) {
+        self.actor = actor;
+    }
+
+    /// The newest resourceVersion.
+    pub fn resource_version(&self) -> u64 {
+        self.resource_version
+    }
+
+    /// A fresh uid.
+    pub fn next_uid(&mut self) -> String {
+        self.uids.next()
+    }
+
+    /// The object with that key.
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
+        // Looking up by borrowed pair needs an owned key for BTreeMap<(String, String)>;
+        // the allocation is cheap next to everything a write does.
+        self.tables[table_index(kind)].get(&(namespace.to_owned(), name.to_owned()))
+    }
+
+    /// Whether an object with that key exists.
+    pub fn contains(&self, key: &ObjectKey) -> bool {
+        self.get(key.kind, &key.namespace, &key.name).is_some()
+    }
+
+    /// All objects of a kind, in one namespace or (None) everywhere, sorted by namespace and name.
+    pub fn list<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+        let table = &self.tables[table_index(kind)];
+        let range: Box<dyn Iterator<Item = (&'a Name, &'a Arc<Object>)> + 'a> = match namespace {
+            Some(ns) => Box::new(
+                table
+                    .range((ns.to_owned(), String::new())..)
+                    .take_while(move |((n, _), _)| n == ns),
+            ),
+            None => Box::new(table.iter()),
+        };
+        range.map(|(_, o)| o)
+    }
+
+    /// How many objects of a kind exist.
+    pub fn count(&self, kind: Kind) -> usize {
+        self.tables[table_index(kind)].len()
+    }
+
+    /// Keys of objects that name `owner_uid` in their ownerReferences.
+    pub fn dependents(&self, owner_uid: &str) -> impl Iterator<Item = &ObjectKey> {
+        self.owned.get(owner_uid).into_iter().flatten()
+    }
+
+    /// Names of objects of `kind` in `namespace` with no controller reference.
+    pub fn orphans(&self, kind: Kind, namespace: &str) -> impl Iterator<Item = &String> {
+        self.orphans
+            .get(&(kind, namespace.to_owned()))
+            .into_iter()
+            .flatten()
+    }
+
+    /// Stores a new object, assigning uid (unless set), creationTimestamp and resourceVersion.
+    ///
+    /// # Errors
+    /// [`StoreError::AlreadyExists`] when the name is taken.
+    pub fn create(
+        &mut self,
+        mut object: Object,
+        now: Duration,
+        time: Time,
+    ) -> Result<Arc<Object>, StoreError> {
+        let key = ObjectKey::of(&object);
+        if self.contains(&key) {
+            return Err(StoreError::AlreadyExists {
+                kind: key.kind,
+                name: key.name,
+            });
+        }
+        let uid = self.next_uid();
+        let meta = object.metadata_mut();
+        if meta.uid.as_deref().unwrap_or("").is_empty() {
+            meta.uid = Some(uid);
+        }
+        meta.creation_timestamp = Some(time);
+        Ok(self.commit(key, object, ChangeType::Added, now))
+    }
+
+    /// Replaces a stored object. A non-empty `metadata.resourceVersion` must match the
+    /// stored one; uid and creationTimestamp are kept from the stored object.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], or [`StoreError::Conflict`] for a stale resourceVersion.
+    pub fn update(&mut self, mut object: Object, now: Duration) -> Result<Arc<Object>, StoreError> {
+        let key = ObjectKey::of(&object);
+        let Some(current) = self.get(key.kind, &key.namespace, &key.name) else {
+            return Err(StoreError::NotFound {
+                kind: key.kind,
+                name: key.name,
+            });
+        };
+        let current_meta = current.metadata();
+        if let Some(rv) = object.metadata().resource_version.as_deref()
+            && !rv.is_empty()
+            && Some(rv) != current_meta.resource_version.as_deref()
+        {
+            return Err(StoreError::Conflict {
+                kind: key.kind,
+                name: key.name,
+            });
+        }
+        let (uid, created) = (
+            current_meta.uid.clone(),
+            current_meta.creation_timestamp.clone(),
+        );
+        let meta = object.metadata_mut();
+        meta.uid = uid;
+        meta.creation_timestamp = created;
+        Ok(self.commit(key, object, ChangeType::Modified, now))
+    }
+
+    /// Removes an object for good.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`] when it does not exist.
+    pub fn remove(
+        &mut self,
+        kind: Kind,
+        namespace: &str,
+        name: &str,
+        now: Duration,
+    ) -> Result<Arc<Object>, StoreError> {
+        let Some(current) = self.get(kind, namespace, name) else {
+            return Err(StoreError::NotFound {
+                kind,
+                name: name.to_owned(),
+            });
+        };
+        let object = Object::clone(current);
+        let key = ObjectKey::new(kind, namespace, name);
+        Ok(self.commit(key, object, ChangeType::Deleted, now))
+    }
+
+    fn commit(
+        &mut self,
+        key: ObjectKey,
+        mut object: Object,
+        change_type: ChangeType,
+        now: Duration,
+    ) -> Arc<Object> {
+        self.resource_version += 1;
+        object.metadata_mut().resource_version = Some(self.resource_version.to_string());
+        let object = Arc::new(object);
+        let name = (key.namespace.clone(), key.name.clone());
+        let previous = match change_type {
+            ChangeType::Deleted => self.tables[table_index(key.kind)].remove(&name),
+            _ => self.tables[table_index(key.kind)].insert(name, object.clone()),
+        };
+        if let Some(previous) = previous {
+            self.unindex(&key, &previous);
+        }
+        if change_type != ChangeType::Deleted {
+            self.index(&key, &object);
+        }
+        self.log.push_back(Change {
+            resource_version: self.resource_version,
+            at: now,
+            change_type,
+            actor: self.actor,
+            object: object.clone(),
+        });
+        object
+    }
+
+    fn index(&mut self, key: &ObjectKey, object: &Object) {
+        let meta = object.metadata();
+        let mut has_controller = false;
+        for owner in meta.owner_references.iter().flatten() {
+            has_controller |= owner.controller == Some(true);
+            self.owned
+                .entry(owner.uid.clone())
+                .or_default()
+                .insert(key.clone());
+        }
+        if !has_controller {
+            self.orphans
+                .entry((key.kind, key.namespace.clone()))
+                .or_default()
+                .insert(key.name.clone());
+        }
+    }
+
+    fn unindex(&mut self, key: &ObjectKey, object: &Object) {
+        for owner in object.metadata().owner_references.iter().flatten() {
+            if let Some(set) = self.owned.get_mut(&owner.uid) {
+                set.remove(key);
+                if set.is_empty() {
+                    self.owned.remove(&owner.uid);
+                }
+            }
+        }
+        if let Some(set) = self.orphans.get_mut(&(key.kind, key.namespace.clone())) {
+            set.remove(&key.name);
+        }
+    }
+
+    /// Changes with a resourceVersion greater than `after`, oldest first.
+    ///
+    /// # Errors
+    /// [`StoreError::Expired`] when the log no longer reaches back that far.
+    pub fn changes_since(&self, after: u64) -> Result<impl Iterator<Item = &Change>, StoreError> {
+        let oldest = self.log.front().map(|c| c.resource_version);
+        if let Some(oldest) = oldest
+            && after + 1 < oldest
+        {
+            return Err(StoreError::Expired {
+                requested: after,
+                oldest,
+            });
+        }
+        let skip = match oldest {
+            Some(oldest) if after >= oldest => (after + 1 - oldest) as usize,
+            _ => 0,
+        };
+        Ok(self.log.iter().skip(skip))
+    }
+
+    /// The whole retained change log, oldest first.
+    pub fn log(&self) -> impl Iterator<Item = &Change> {
+        self.log.iter()
+    }
+
+    /// Drops log entries beyond the retention window, but never any with a version above
+    /// `keep_after` (changes someone has not consumed yet).
+    pub fn compact(&mut self, keep_after: u64) {
+        if let LogRetention::Window(n) = self.retention {
+            while self.log.len() > n
+                && self
+                    .log
+                    .front()
+                    .is_some_and(|c| c.resource_version <= keep_after)
+            {
+                self.log.pop_front();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::core::v1::Pod;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+    fn pod(name: &str, owner: Option<&str>) -> Object {
+        Object::Pod(Pod {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("default".into()),
+                owner_references: owner.map(|uid| {
+                    vec![OwnerReference {
+                        uid: uid.into(),
+                        controller: Some(true),
+                        ..Default::default()
+                    }]
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+    }
+
+    fn t() -> Time {
+        crate::sim::clock::Clock::default().time()
+    }
+
+    #[test]
+    fn writes_bump_one_monotonic_resource_version_and_log_in_order() {
+        let mut store = Store::new(1, LogRetention::All);
+        let a = store.create(pod("a", None), Duration::ZERO, t()).unwrap();
+        let b = store.update(Object::clone(&a), Duration::ZERO).unwrap();
+        store
+            .remove(Kind::Pod, "default", "a", Duration::ZERO)
+            .unwrap();
+        let kinds: Vec<_> = store
+            .log()
+            .map(|c| (c.change_type, c.resource_version))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (ChangeType::Added, 2),
+                (ChangeType::Modified, 3),
+                (ChangeType::Deleted, 4)
+            ]
+        );
+        assert_eq!(a.metadata().uid, b.metadata().uid);
+    }
+
+    #[test]
+    fn stale_resource_version_conflicts() {
+        let mut store = Store::new(1, LogRetention::All);
+        let a = store.create(pod("a", None), Duration::ZERO, t()).unwrap();
+        store.update(Object::clone(&a), Duration::ZERO).unwrap();
+        let err = store.update(Object::clone(&a), Duration::ZERO).unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }));
+    }
+
+    #[test]
+    fn owner_and_orphan_indexes_follow_writes() {
+        let mut store = Store::new(1, LogRetention::All);
+        store
+            .create(pod("a", Some("set-uid")), Duration::ZERO, t())
+            .unwrap();
+        store.create(pod("b", None), Duration::ZERO, t()).unwrap();
+        assert_eq!(store.dependents("set-uid").count(), 1);
+        assert_eq!(
+            store.orphans(Kind::Pod, "default").collect::<Vec<_>>(),
+            vec!["b"]
+        );
+        let a = store.get(Kind::Pod, "default", "a").unwrap().clone();
+        let mut released = Object::clone(&a);
+        released.metadata_mut().owner_references = None;
+        store.update(released, Duration::ZERO).unwrap();
+        assert_eq!(store.dependents("set-uid").count(), 0);
+        assert_eq!(store.orphans(Kind::Pod, "default").count(), 2);
+    }
+
+    #[test]
+    fn uids_are_deterministic_per_seed() {
+        let mut a = Store::new(7, LogRetention::All);
+        let mut b = Store::new(7, LogRetention::All);
+        assert_eq!(a.next_uid(), b.next_uid());
+        assert_ne!(a.next_uid(), Store::new(8, LogRetention::All).next_uid());
+    }
+
+    #[test]
+    fn windowed_log_expires_old_versions() {
+        let mut store = Store::new(1, LogRetention::Window(2));
+        for i in 0..5 {
+            store
+                .create(pod(&format!("p{i}"), None), Duration::ZERO, t())
+                .unwrap();
+        }
+        store.compact(u64::MAX);
+        assert!(matches!(
+            store.changes_since(2),
+            Err(StoreError::Expired { .. })
+        ));
+        assert_eq!(store.changes_since(4).unwrap().count(), 2);
+    }
+}
