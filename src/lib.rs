@@ -7,6 +7,8 @@
 
 pub mod commands;
 pub mod model;
+pub mod runner;
 pub mod sim;
+pub mod steps;
 pub mod target;
 pub mod timeline;

@@ -1,10 +1,13 @@
 //! The `stsconform` command line: parses arguments and calls the library.
 
 use clap::{Parser, Subcommand};
+use regex::Regex;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 use stsconform::commands::{self, exit, parse_duration, simulate::Until};
 use stsconform::model::behaviour::Behaviour;
+use stsconform::runner::{self, RunOptions};
 use stsconform::sim::ClusterConfig;
 
 /// Conformance harness and spec checker for Kubernetes StatefulSet semantics.
@@ -63,6 +66,39 @@ enum Command {
         #[command(flatten)]
         behaviour: BehaviourArgs,
     },
+    /// Run the living spec: every selected scenario on a fresh reference cluster, its pod
+    /// timeline checked against its snapshot. Exits 1 on any failure and when the
+    /// selection is empty; the last line is `N passed, N failed`.
+    Run {
+        /// Feature files or folders (default: the features compiled into the binary).
+        paths: Vec<PathBuf>,
+        /// Tag expression selecting scenarios, e.g. `@ORD-01 or @UPD-02`, `not @unverified`.
+        #[arg(long, value_name = "EXPR")]
+        tags: Option<String>,
+        /// Regular expression on scenario names.
+        #[arg(long, value_name = "REGEX")]
+        name: Option<Regex>,
+        /// Write a JUnit XML report (one testcase per scenario).
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Write a Cucumber JSON report.
+        #[arg(long, value_name = "FILE")]
+        json: Option<PathBuf>,
+        /// Scenarios run at once.
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        concurrency: usize,
+        /// List the selected scenarios instead of running them.
+        #[arg(long)]
+        list: bool,
+        /// Folder of timeline snapshots (default: ./snapshots when it exists).
+        #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
+        snapshots: Option<PathBuf>,
+        /// Do not check timelines against snapshots.
+        #[arg(long)]
+        no_snapshots: bool,
+    },
+    /// Print every step phrase with its meaning and an example.
+    Steps,
 }
 
 fn main() -> ExitCode {
@@ -109,6 +145,84 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Steps => {
+            print!("{}", stsconform::steps::catalog::render());
+            exit::OK
+        }
+        Command::Run {
+            paths,
+            tags,
+            name,
+            junit,
+            json,
+            concurrency,
+            list,
+            snapshots,
+            no_snapshots,
+        } => {
+            let snapshots = match (no_snapshots, snapshots) {
+                (true, _) => None,
+                (false, Some(dir)) => Some(dir),
+                (false, None) => Some(PathBuf::from("snapshots")).filter(|d| d.is_dir()),
+            };
+            let options = RunOptions {
+                paths,
+                tags,
+                name,
+                junit,
+                json,
+                concurrency: Some(concurrency),
+                list,
+                snapshots: snapshots.map(|d| std::path::absolute(&d).unwrap_or(d)),
+            };
+            run(&options)
+        }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+fn run(options: &RunOptions) -> i32 {
+    if options.list {
+        return match runner::list(options) {
+            Ok((lines, outcome)) => {
+                for line in lines {
+                    println!("{line}");
+                }
+                println!("{} scenarios selected", outcome.selected);
+                if outcome.selected == 0 {
+                    exit::FAILED
+                } else {
+                    exit::OK
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::ERROR
+            }
+        };
+    }
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return exit::ERROR;
+        }
+    };
+    match runtime.block_on(runner::run(options)) {
+        Ok(outcome) => {
+            if outcome.selected == 0 {
+                eprintln!("error: no scenario matches the selection (check --tags and --name)");
+            }
+            println!("{}", outcome.summary());
+            outcome.exit_code()
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            println!("0 passed, 0 failed");
+            exit::ERROR
+        }
+    }
 }

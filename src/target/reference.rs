@@ -339,7 +339,7 @@ impl Target for ReferenceTarget {
 
     async fn timeline(&mut self) -> Result<Timeline, TargetError> {
         self.record();
-        Ok(self.recorder.timeline().clone())
+        Ok(self.recorder.timeline())
     }
 
     async fn cleanup(&mut self) -> Result<(), TargetError> {

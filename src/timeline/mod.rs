@@ -32,6 +32,8 @@ pub struct Row {
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Timeline {
     pub rows: Vec<Row>,
+    /// (full revision name, short name), in order of first sight.
+    pub revisions: Vec<(String, String)>,
 }
 
 /// Maps revision names (`web-7d9f8`) to short stable names (`rev1`) in order of first sight.
@@ -56,6 +58,17 @@ impl RevisionNames {
     /// The short name of `revision` if it was seen.
     pub fn get(&self, revision: &str) -> Option<&str> {
         self.names.get(revision).map(String::as_str)
+    }
+
+    /// Every (full, short) pair, in order of first sight.
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        let mut pairs: Vec<(String, String)> = self
+            .names
+            .iter()
+            .map(|(f, s)| (f.clone(), s.clone()))
+            .collect();
+        pairs.sort_by_key(|(_, s)| s.trim_start_matches("rev").parse::<usize>().unwrap_or(0));
+        pairs
     }
 }
 
@@ -125,8 +138,11 @@ impl Recorder {
     }
 
     /// The timeline so far.
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
+    pub fn timeline(&self) -> Timeline {
+        Timeline {
+            rows: self.timeline.rows.clone(),
+            revisions: self.revisions.pairs(),
+        }
     }
 }
 

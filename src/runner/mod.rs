@@ -1,0 +1,261 @@
+//! `stsconform run`: selects scenarios from the feature files (embedded in the binary or
+//! given as paths), runs them with cucumber on a target, checks each scenario's timeline
+//! against its snapshot, writes JUnit and Cucumber JSON on request, and ends with one line
+//! `N passed, N failed[, N skipped]` so a run that executed nothing cannot look green.
+
+pub mod snapshot;
+pub mod sources;
+
+use crate::steps::StsWorld;
+use cucumber::gherkin;
+use cucumber::tag::Ext as _;
+use cucumber::{World as _, WriterExt as _, writer};
+use regex::Regex;
+use std::io;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use sources::Source;
+
+/// What to run and how.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Feature files or folders; empty means the features compiled into the binary.
+    pub paths: Vec<PathBuf>,
+    /// A tag expression (`@ORD-01 and not @slow`).
+    pub tags: Option<String>,
+    /// Only scenarios whose name matches.
+    pub name: Option<Regex>,
+    /// Write a JUnit report here.
+    pub junit: Option<PathBuf>,
+    /// Write a Cucumber JSON report here.
+    pub json: Option<PathBuf>,
+    /// How many scenarios may run at once.
+    pub concurrency: Option<usize>,
+    /// Print the selection instead of running it.
+    pub list: bool,
+    /// Where snapshots live; None skips snapshot checks.
+    pub snapshots: Option<PathBuf>,
+}
+
+/// Failures before any scenario runs.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A feature file could not be read.
+    #[error("failed to read {path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    /// A feature file did not parse.
+    #[error("{0}")]
+    Parse(String),
+    /// The tag expression did not parse.
+    #[error("invalid tag expression {expr:?}: {message}")]
+    Tags { expr: String, message: String },
+    /// A report file could not be created.
+    #[error("failed to create {path}: {source}")]
+    Report {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub selected: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// Whether cucumber itself saw failures (parse errors, hook errors, failed steps).
+    pub execution_failed: bool,
+}
+
+impl Outcome {
+    /// Exit code: 0 only when scenarios were selected and all passed.
+    pub fn exit_code(&self) -> i32 {
+        if self.selected == 0 || self.failed > 0 || self.skipped > 0 || self.execution_failed {
+            crate::commands::exit::FAILED
+        } else {
+            crate::commands::exit::OK
+        }
+    }
+
+    /// The closing line.
+    pub fn summary(&self) -> String {
+        let mut line = format!("{} passed, {} failed", self.passed, self.failed);
+        if self.skipped > 0 {
+            line.push_str(&format!(", {} skipped", self.skipped));
+        }
+        line
+    }
+}
+
+/// All tags that apply to a scenario: the feature's, the rule's and its own.
+fn tags_of<'a>(
+    feature: &'a gherkin::Feature,
+    rule: Option<&'a gherkin::Rule>,
+    scenario: &'a gherkin::Scenario,
+) -> Vec<&'a String> {
+    feature
+        .tags
+        .iter()
+        .chain(rule.into_iter().flat_map(|r| r.tags.iter()))
+        .chain(scenario.tags.iter())
+        .collect()
+}
+
+/// The scenario filter for the options.
+fn selector(
+    options: &RunOptions,
+) -> Result<
+    impl Fn(&gherkin::Feature, Option<&gherkin::Rule>, &gherkin::Scenario) -> bool + Clone + 'static,
+    RunError,
+> {
+    let tags = match &options.tags {
+        Some(expr) => Some(
+            expr.parse::<gherkin::tagexpr::TagOperation>()
+                .map_err(|e| RunError::Tags {
+                    expr: expr.clone(),
+                    message: e.to_string(),
+                })?,
+        ),
+        None => None,
+    };
+    let name = options.name.clone();
+    Ok(
+        move |feature: &gherkin::Feature,
+              rule: Option<&gherkin::Rule>,
+              scenario: &gherkin::Scenario| {
+            let tag_names: Vec<String> = tags_of(feature, rule, scenario)
+                .into_iter()
+                .map(|t| t.trim_start_matches('@').to_owned())
+                .collect();
+            tags.as_ref().is_none_or(|op| op.eval(tag_names.iter()))
+                && name.as_ref().is_none_or(|re| re.is_match(&scenario.name))
+        },
+    )
+}
+
+/// Lists the selected scenarios as `path:line: Feature: Scenario  @tags`.
+///
+/// # Errors
+/// Unreadable or unparsable features, a bad tag expression.
+pub fn list(options: &RunOptions) -> Result<(Vec<String>, Outcome), RunError> {
+    let features = sources::load(options)?;
+    let select = selector(options)?;
+    let mut lines = Vec::new();
+    for (path, feature) in &features {
+        let scenarios = feature.scenarios.iter().map(|s| (None, s)).chain(
+            feature
+                .rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+        );
+        for (rule, scenario) in scenarios {
+            if select(feature, rule, scenario) {
+                let tags: Vec<String> = tags_of(feature, rule, scenario)
+                    .iter()
+                    .map(|t| format!("@{t}"))
+                    .collect();
+                lines.push(format!(
+                    "{path}:{}: {} / {}  {}",
+                    scenario.position.line,
+                    feature.name,
+                    scenario.name,
+                    tags.join(" ")
+                ));
+            }
+        }
+    }
+    let selected = lines.len();
+    Ok((
+        lines,
+        Outcome {
+            selected,
+            ..Outcome::default()
+        },
+    ))
+}
+
+/// Runs the selected scenarios on fresh reference clusters.
+///
+/// # Errors
+/// Unreadable or unparsable features, a bad tag expression, report files that cannot be
+/// created. Failing scenarios are not errors: they are counted in the [`Outcome`].
+pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
+    let (_, listed) = list(options)?;
+    if listed.selected == 0 {
+        return Ok(listed);
+    }
+    let features = sources::load(options)?;
+    let features: Vec<gherkin::Feature> = features
+        .into_iter()
+        .map(|(_, f)| match &options.snapshots {
+            Some(_) => snapshot::add_snapshot_steps(f),
+            None => f,
+        })
+        .collect();
+    snapshot::set_directory(options.snapshots.clone());
+
+    let report = |path: &Option<PathBuf>| -> Result<Box<dyn io::Write>, RunError> {
+        match path {
+            Some(p) => std::fs::File::create(p)
+                .map(|f| Box::new(io::BufWriter::new(f)) as Box<dyn io::Write>)
+                .map_err(|source| RunError::Report {
+                    path: p.display().to_string(),
+                    source,
+                }),
+            None => Ok(Box::new(io::sink())),
+        }
+    };
+    let junit = report(&options.junit)?;
+    let json = report(&options.json)?;
+
+    let counts = Arc::new([
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    ]);
+    let in_hook = counts.clone();
+    let select = selector(options)?;
+    let writer = StsWorld::cucumber::<&str>()
+        .with_parser(sources::Preparsed)
+        .with_writer(
+            writer::Basic::raw(io::stdout(), writer::Coloring::Auto, 0)
+                .summarized()
+                .tee::<StsWorld, _>(writer::JUnit::for_tee(junit, 0))
+                .tee::<StsWorld, _>(writer::Json::for_tee(json))
+                .normalized(),
+        )
+        .fail_on_skipped()
+        .with_default_cli()
+        .max_concurrent_scenarios(options.concurrency.unwrap_or(1).max(1))
+        .before(|feature, rule, scenario, world| {
+            world.configure_from_tags(tags_of(feature, rule, scenario));
+            Box::pin(async {})
+        })
+        .after(move |_, _, _, finished, _| {
+            let slot = match finished {
+                cucumber::event::ScenarioFinished::StepPassed => 0,
+                cucumber::event::ScenarioFinished::StepSkipped => 2,
+                _ => 1,
+            };
+            in_hook[slot].fetch_add(1, Ordering::SeqCst);
+            Box::pin(async {})
+        })
+        .filter_run(features, move |f, r, s| select(f, r, s))
+        .await;
+    use cucumber::writer::Stats as _;
+    Ok(Outcome {
+        selected: listed.selected,
+        passed: counts[0].load(Ordering::SeqCst),
+        failed: counts[1].load(Ordering::SeqCst),
+        skipped: counts[2].load(Ordering::SeqCst),
+        execution_failed: writer.execution_has_failed(),
+    })
+}

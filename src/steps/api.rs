@@ -1,0 +1,123 @@
+//! Steps about the API surface: requests that must fail (and how), warnings, defaulted
+//! fields, events, generation and status-subresource separation.
+
+use super::{DEFAULT_WAIT, StepResult, StsWorld};
+use crate::model::object::Kind;
+use crate::target::TargetError;
+use cucumber::{gherkin::Step, then};
+
+#[then(expr = "the request fails with {string}")]
+async fn fails_with(w: &mut StsWorld, expected: String) -> StepResult {
+    match &w.last_error {
+        Some(e) if e.to_string().contains(&expected) => Ok(()),
+        Some(e) => Err(super::Failure(format!(
+            "expected an error containing {expected:?}, got: {e}"
+        ))),
+        None => Err(super::Failure(format!(
+            "expected the request to fail with {expected:?}, but it succeeded"
+        ))),
+    }
+}
+
+#[then(expr = "the request fails with:")]
+async fn fails_with_doc(w: &mut StsWorld, step: &Step) -> StepResult {
+    let expected = super::objects::docstring(step)?.trim().to_owned();
+    fails_with(w, expected).await
+}
+
+#[then(expr = "the request is rejected as {word} \\({int}\\)")]
+async fn rejected_as(w: &mut StsWorld, reason: String, code: u16) -> StepResult {
+    match &w.last_error {
+        Some(TargetError::Api(e)) if e.reason() == reason && e.code() == code => Ok(()),
+        Some(e) => Err(super::Failure(format!(
+            "expected {reason} ({code}), got: {e}"
+        ))),
+        None => Err(super::Failure(format!(
+            "expected {reason} ({code}), but the request succeeded"
+        ))),
+    }
+}
+
+#[then(expr = "the request succeeds")]
+async fn succeeds(w: &mut StsWorld) -> StepResult {
+    match &w.last_error {
+        None => Ok(()),
+        Some(e) => Err(super::Failure(format!("expected success, got: {e}"))),
+    }
+}
+
+#[then(expr = "the API returned the warning {string}")]
+async fn warned(w: &mut StsWorld, warning: String) -> StepResult {
+    if w.last_warnings.iter().any(|x| x == &warning) {
+        Ok(())
+    } else {
+        Err(super::Failure(format!(
+            "expected warning {warning:?}, got {:?}",
+            w.last_warnings
+        )))
+    }
+}
+
+#[then(expr = "the StatefulSet {string} has the field {string} set to {string}")]
+async fn field_is(w: &mut StsWorld, set: String, path: String, value: String) -> StepResult {
+    let r = w.target().get(Kind::StatefulSet, &set).await;
+    let object = w.fail_on(r).await?;
+    let json = object.map(|o| o.to_json()).unwrap_or_default();
+    let pointer = format!("/{}", path.replace('.', "/"));
+    let got = json
+        .pointer(&pointer)
+        .cloned()
+        .unwrap_or(serde_json::Value::Null);
+    let matches = match &got {
+        serde_json::Value::String(s) => *s == value,
+        other => other.to_string() == value,
+    };
+    if matches {
+        Ok(())
+    } else {
+        Err(w
+            .failure(format!("expected {path} = {value}, got {got}"))
+            .await)
+    }
+}
+
+#[then(expr = "the StatefulSet {string} has no field {string}")]
+async fn field_absent(w: &mut StsWorld, set: String, path: String) -> StepResult {
+    let r = w.target().get(Kind::StatefulSet, &set).await;
+    let object = w.fail_on(r).await?;
+    let json = object.map(|o| o.to_json()).unwrap_or_default();
+    let pointer = format!("/{}", path.replace('.', "/"));
+    match json.pointer(&pointer) {
+        None | Some(serde_json::Value::Null) => Ok(()),
+        Some(v) => Err(w.failure(format!("expected no {path}, got {v}")).await),
+    }
+}
+
+#[then(expr = "an event {word} {string} is recorded for {string}")]
+async fn event(w: &mut StsWorld, reason: String, message: String, involved: String) -> StepResult {
+    let what = format!("an event {reason} {message:?} on {involved}");
+    w.eventually(
+        &what,
+        &|v| {
+            v.events.iter().any(|e| {
+                e.reason.as_deref() == Some(reason.as_str())
+                    && e.message.as_deref().is_some_and(|m| m.contains(&message))
+                    && e.involved_object.name.as_deref() == Some(involved.as_str())
+            })
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "no event {word} is recorded for {string}")]
+async fn no_event(w: &mut StsWorld, reason: String, involved: String) -> StepResult {
+    let what = format!("no {reason} event on {involved}");
+    w.now(&what, &|v| {
+        !v.events.iter().any(|e| {
+            e.reason.as_deref() == Some(reason.as_str())
+                && e.involved_object.name.as_deref() == Some(involved.as_str())
+        })
+    })
+    .await
+}

@@ -1,0 +1,170 @@
+//! The cucumber World and step definitions: one phrase, one meaning, every step speaking
+//! only the [`Target`] trait so the same feature files run on the reference cluster and on
+//! real clusters. Steps are grouped by concept, like `features/`; the catalogue printed by
+//! `stsconform steps` lives in [`catalog`].
+
+mod api;
+pub mod catalog;
+mod network;
+mod objects;
+mod params;
+mod pods;
+mod rollout;
+mod status;
+mod storage;
+
+use crate::model::behaviour::Behaviour;
+use crate::sim::ClusterConfig;
+use crate::target::reference::ReferenceTarget;
+use crate::target::{Condition, Target, TargetError, View};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+pub use params::{PodList, Seconds};
+
+/// How long an eventual step ("… become …") waits by default, in target time.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(300);
+
+/// A failed step: what was expected, and the cluster as it stands.
+#[derive(Debug)]
+pub struct Failure(pub String);
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// What steps return.
+pub type StepResult = Result<(), Failure>;
+
+/// Per-scenario state: the target plus what earlier steps left for later ones.
+#[derive(Debug, cucumber::World)]
+#[world(init = Self::new)]
+pub struct StsWorld {
+    target: Box<dyn Target>,
+    /// The error of the last request a step expected might fail.
+    pub last_error: Option<TargetError>,
+    /// Warnings the API returned for the last write.
+    pub last_warnings: Vec<String>,
+    /// Pod uids remembered by "I note the uid of …".
+    pub remembered: BTreeMap<String, String>,
+}
+
+impl StsWorld {
+    /// A world on a fresh reference cluster with baseline behaviour.
+    pub fn new() -> StsWorld {
+        StsWorld::on(Box::new(ReferenceTarget::new(ClusterConfig::default())))
+    }
+
+    /// A world on the given target.
+    pub fn on(target: Box<dyn Target>) -> StsWorld {
+        StsWorld {
+            target,
+            last_error: None,
+            last_warnings: Vec::new(),
+            remembered: BTreeMap::new(),
+        }
+    }
+
+    /// Reconfigures the reference cluster from a scenario's tags: `@gate-MaxUnavailableStatefulSet`
+    /// turns the gate on, `@kube-1.NN` models release 1.NN.
+    pub fn configure_from_tags<'a>(&mut self, tags: impl IntoIterator<Item = &'a String>) {
+        let mut behaviour = Behaviour::default();
+        for tag in tags {
+            let tag = tag.trim_start_matches('@');
+            if tag == "gate-MaxUnavailableStatefulSet" {
+                behaviour.max_unavailable_stateful_set = true;
+            }
+            if let Some(minor) = tag.strip_prefix("kube-1.").and_then(|m| m.parse().ok()) {
+                behaviour.minor = minor;
+            }
+        }
+        if behaviour != Behaviour::default() {
+            self.target = Box::new(ReferenceTarget::new(ClusterConfig {
+                behaviour,
+                ..ClusterConfig::default()
+            }));
+        }
+    }
+
+    /// The target.
+    pub fn target(&mut self) -> &mut dyn Target {
+        self.target.as_mut()
+    }
+
+    /// A failure carrying `expected`, the cluster as it stands and the timeline so far.
+    pub async fn failure(&mut self, expected: impl fmt::Display) -> Failure {
+        let view = match self.target.view().await {
+            Ok(v) => v.describe(),
+            Err(e) => format!("(could not read the cluster: {e})\n"),
+        };
+        let timeline = match self.target.timeline().await {
+            Ok(t) => t.render(),
+            Err(e) => format!("(no timeline: {e})\n"),
+        };
+        Failure(format!(
+            "{expected}\n\nthe cluster now:\n{view}\ntimeline so far:\n{timeline}"
+        ))
+    }
+
+    /// Turns a target error into a failure with context.
+    pub async fn fail_on<T>(&mut self, result: Result<T, TargetError>) -> Result<T, Failure> {
+        match result {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.failure(e).await),
+        }
+    }
+
+    /// A snapshot of the namespace.
+    pub async fn view(&mut self) -> Result<View, Failure> {
+        let v = self.target.view().await;
+        self.fail_on(v).await
+    }
+
+    /// Waits until `condition` holds.
+    pub async fn eventually(
+        &mut self,
+        what: &str,
+        condition: Condition<'_>,
+        timeout: Duration,
+    ) -> StepResult {
+        let r = self.target.wait_for(what, condition, timeout).await;
+        self.fail_on(r).await
+    }
+
+    /// Requires `condition` to hold for `duration`.
+    pub async fn holds(
+        &mut self,
+        what: &str,
+        condition: Condition<'_>,
+        duration: Duration,
+    ) -> StepResult {
+        let r = self.target.hold(what, condition, duration).await;
+        self.fail_on(r).await
+    }
+
+    /// Requires `condition` to hold now.
+    pub async fn now(&mut self, what: &str, condition: Condition<'_>) -> StepResult {
+        let view = self.view().await?;
+        if condition(&view) {
+            Ok(())
+        } else {
+            Err(self.failure(format!("expected {what}")).await)
+        }
+    }
+
+    /// Renders the scenario's timeline (for snapshots).
+    pub async fn timeline_text(&mut self) -> Result<String, TargetError> {
+        Ok(self.target.timeline().await?.render())
+    }
+}
+
+impl Default for StsWorld {
+    fn default() -> Self {
+        StsWorld::new()
+    }
+}

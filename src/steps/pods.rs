@@ -1,0 +1,445 @@
+//! Steps about pods: creation order, readiness, the exact pod set, identity (names,
+//! labels, hostnames, owners), faults (readiness, failure, eviction) and time passing.
+
+use super::params::{PodList, Seconds};
+use super::{DEFAULT_WAIT, StepResult, StsWorld};
+use crate::model::names::POD_NAME_LABEL;
+use crate::sim::statefulset::stateful_set_utils::is_running_and_ready;
+use crate::target::View;
+use cucumber::{given, then, when};
+
+fn exactly(view: &View, names: &[String]) -> bool {
+    let mut have: Vec<&str> = view
+        .pods
+        .iter()
+        .filter_map(|p| p.metadata.name.as_deref())
+        .collect();
+    have.sort();
+    let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
+    want.sort();
+    have == want
+}
+
+fn all_ready(view: &View, names: &[String]) -> bool {
+    names.iter().all(|n| view.is_pod_ready(n))
+}
+
+/// Pod names in the order they were first created (ADDED), from the timeline.
+async fn creation_order(w: &mut StsWorld) -> Result<Vec<String>, super::Failure> {
+    let r = w.target().timeline().await;
+    let timeline = w.fail_on(r).await?;
+    let mut seen = Vec::new();
+    let mut last_status = std::collections::BTreeMap::new();
+    for row in &timeline.rows {
+        let previous = last_status.insert(row.pod.clone(), row.status.clone());
+        if previous.is_none() || previous.as_deref() == Some("(deleted)") {
+            seen.push(row.pod.clone());
+        }
+    }
+    Ok(seen)
+}
+
+#[then(expr = "pods {pods} become Running and Ready in that order")]
+async fn ready_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
+    w.eventually(&what, &|v| all_ready(v, &pods.0), DEFAULT_WAIT)
+        .await?;
+    let order: Vec<String> = creation_order(w)
+        .await?
+        .into_iter()
+        .filter(|p| pods.0.contains(p))
+        .collect();
+    let mut first_seen = Vec::new();
+    for p in order {
+        if !first_seen.contains(&p) {
+            first_seen.push(p);
+        }
+    }
+    if first_seen != pods.0 {
+        return Err(w
+            .failure(format!(
+                "expected creation order {:?}, saw {:?}",
+                pods.0, first_seen
+            ))
+            .await);
+    }
+    Ok(())
+}
+
+#[then(expr = "pods {pods} become Running and Ready")]
+#[given(expr = "pods {pods} are Running and Ready")]
+async fn become_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
+    w.eventually(&what, &|v| all_ready(v, &pods.0), DEFAULT_WAIT)
+        .await
+}
+
+#[then(expr = "within {seconds} seconds pods {pods} are Running and Ready")]
+async fn ready_within(w: &mut StsWorld, within: Seconds, pods: PodList) -> StepResult {
+    let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
+    w.eventually(&what, &|v| all_ready(v, &pods.0), within.0)
+        .await
+}
+
+#[then(expr = "the pods are {pods}")]
+async fn pods_are(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let what = format!("exactly the pods {}", pods.0.join(", "));
+    w.now(&what, &|v| exactly(v, &pods.0)).await
+}
+
+#[then(expr = "there are no pods")]
+async fn no_pods(w: &mut StsWorld) -> StepResult {
+    w.now("no pods", &|v| v.pods.is_empty()).await
+}
+
+#[then(expr = "eventually the pods are {pods}")]
+async fn eventually_pods_are(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let what = format!("exactly the pods {}", pods.0.join(", "));
+    w.eventually(&what, &|v| exactly(v, &pods.0), DEFAULT_WAIT)
+        .await
+}
+
+#[then(expr = "eventually there are no pods")]
+async fn eventually_no_pods(w: &mut StsWorld) -> StepResult {
+    w.eventually("no pods", &|v| v.pods.is_empty(), DEFAULT_WAIT)
+        .await
+}
+
+#[then(expr = "eventually the pods are {pods}, all Running and Ready")]
+async fn eventually_pods_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let what = format!(
+        "exactly the pods {}, all Running and Ready",
+        pods.0.join(", ")
+    );
+    w.eventually(
+        &what,
+        &|v| exactly(v, &pods.0) && all_ready(v, &pods.0),
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "the pods stay {pods} for {seconds} seconds")]
+async fn pods_stay(w: &mut StsWorld, pods: PodList, duration: Seconds) -> StepResult {
+    let what = format!("exactly the pods {}", pods.0.join(", "));
+    w.holds(&what, &|v| exactly(v, &pods.0), duration.0).await
+}
+
+#[then(expr = "pod {string} is not created before {string} is Running and Ready")]
+async fn not_before(w: &mut StsWorld, later: String, earlier: String) -> StepResult {
+    let r = w.target().timeline().await;
+    let timeline = w.fail_on(r).await?;
+    let created = timeline.rows.iter().position(|r| r.pod == later);
+    let ready = timeline.rows.iter().position(|r| {
+        r.pod == earlier
+            && r.status == "Running"
+            && r.ready.split('/').next() == r.ready.split('/').nth(1)
+    });
+    match (created, ready) {
+        (Some(c), Some(r)) if r < c => Ok(()),
+        (None, _) => Err(w.failure(format!("{later} was never created")).await),
+        _ => Err(w
+            .failure(format!(
+                "{later} appeared before {earlier} was Running and Ready"
+            ))
+            .await),
+    }
+}
+
+#[then(expr = "pods were deleted in the order {pods}")]
+async fn deleted_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let r = w.target().timeline().await;
+    let timeline = w.fail_on(r).await?;
+    let deleted: Vec<String> = timeline
+        .rows
+        .iter()
+        .filter(|r| r.status == "(deleted)" && pods.0.contains(&r.pod))
+        .map(|r| r.pod.clone())
+        .collect();
+    if deleted != pods.0 {
+        return Err(w
+            .failure(format!(
+                "expected deletions {:?}, saw {:?}",
+                pods.0, deleted
+            ))
+            .await);
+    }
+    Ok(())
+}
+
+#[then(expr = "pods {pods} are terminating at the same time")]
+async fn terminating_together(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let what = format!("pods {} all terminating at once", pods.0.join(", "));
+    w.eventually(
+        &what,
+        &|v| {
+            pods.0.iter().all(|n| {
+                v.pod(n)
+                    .is_some_and(|p| p.metadata.deletion_timestamp.is_some())
+            })
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "at most {int} pod(s) is/are terminating at any time for {seconds} seconds")]
+async fn at_most_terminating(w: &mut StsWorld, n: usize, duration: Seconds) -> StepResult {
+    let what = format!("at most {n} terminating pods");
+    w.holds(
+        &what,
+        &|v| {
+            v.pods
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_some())
+                .count()
+                <= n
+        },
+        duration.0,
+    )
+    .await
+}
+
+#[when(expr = "pod {string} fails its readiness check")]
+#[given(expr = "pod {string} fails its readiness check")]
+async fn unready(w: &mut StsWorld, pod: String) -> StepResult {
+    let r = w.target().set_pod_readiness(&pod, false).await;
+    w.fail_on(r).await
+}
+
+#[when(expr = "pod {string} passes its readiness check again")]
+async fn ready_again(w: &mut StsWorld, pod: String) -> StepResult {
+    let r = w.target().set_pod_readiness(&pod, true).await;
+    w.fail_on(r).await
+}
+
+#[when(expr = "pods {pods} fail their readiness checks")]
+async fn unready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
+    for pod in pods.0 {
+        let r = w.target().set_pod_readiness(&pod, false).await;
+        w.fail_on(r).await?;
+    }
+    Ok(())
+}
+
+#[when(expr = "pods {pods} pass their readiness checks again")]
+async fn ready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
+    for pod in pods.0 {
+        let r = w.target().set_pod_readiness(&pod, true).await;
+        w.fail_on(r).await?;
+    }
+    Ok(())
+}
+
+#[then(expr = "pod {string} becomes not ready")]
+async fn becomes_unready(w: &mut StsWorld, pod: String) -> StepResult {
+    let what = format!("{pod} to be not ready");
+    w.eventually(
+        &what,
+        &|v| v.pod(&pod).is_some_and(|p| !is_running_and_ready(p)),
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[when(expr = "pod {string} fails")]
+async fn fail(w: &mut StsWorld, pod: String) -> StepResult {
+    let r = w.target().fail_pod(&pod).await;
+    w.fail_on(r).await
+}
+
+#[when(expr = "pod {string} is evicted")]
+async fn evict(w: &mut StsWorld, pod: String) -> StepResult {
+    let r = w.target().evict_pod(&pod).await;
+    w.fail_on(r).await
+}
+
+#[when(expr = "{seconds} seconds pass")]
+async fn time_passes(w: &mut StsWorld, d: Seconds) -> StepResult {
+    w.holds("time passing", &|_| true, d.0).await
+}
+
+#[when(expr = "I note the uid of pod {string}")]
+async fn note_uid(w: &mut StsWorld, pod: String) -> StepResult {
+    let view = w.view().await?;
+    match view.pod(&pod).and_then(|p| p.metadata.uid.clone()) {
+        Some(uid) => {
+            w.remembered.insert(pod, uid);
+            Ok(())
+        }
+        None => Err(w.failure(format!("pod {pod} does not exist")).await),
+    }
+}
+
+#[then(expr = "pod {string} has a new uid")]
+async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
+    let old = w.remembered.get(&pod).cloned().unwrap_or_default();
+    let what = format!("pod {pod} to exist with a uid other than {old}");
+    w.eventually(
+        &what,
+        &|v| {
+            v.pod(&pod)
+                .is_some_and(|p| p.metadata.uid.as_deref() != Some(old.as_str()))
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "pod {string} keeps its uid for {seconds} seconds")]
+async fn same_uid(w: &mut StsWorld, pod: String, d: Seconds) -> StepResult {
+    let old = w.remembered.get(&pod).cloned().unwrap_or_default();
+    let what = format!("pod {pod} to keep uid {old}");
+    w.holds(
+        &what,
+        &|v| {
+            v.pod(&pod)
+                .is_some_and(|p| p.metadata.uid.as_deref() == Some(old.as_str()))
+        },
+        d.0,
+    )
+    .await
+}
+
+#[then(expr = "pod {string} has the label {string} with value {string}")]
+async fn has_label(w: &mut StsWorld, pod: String, key: String, value: String) -> StepResult {
+    let what = format!("pod {pod} to have label {key}={value}");
+    w.now(&what, &|v| {
+        v.pod(&pod)
+            .and_then(|p| p.metadata.labels.as_ref())
+            .and_then(|l| l.get(&key))
+            .is_some_and(|x| *x == value)
+    })
+    .await
+}
+
+#[then(expr = "pod {string} has the hostname {string} and the subdomain {string}")]
+async fn has_hostname(
+    w: &mut StsWorld,
+    pod: String,
+    hostname: String,
+    subdomain: String,
+) -> StepResult {
+    let what = format!("pod {pod} with hostname {hostname} and subdomain {subdomain}");
+    w.now(&what, &|v| {
+        v.pod(&pod).and_then(|p| p.spec.as_ref()).is_some_and(|s| {
+            s.hostname.as_deref() == Some(hostname.as_str())
+                && s.subdomain.as_deref().unwrap_or("") == subdomain
+        })
+    })
+    .await
+}
+
+#[then(
+    expr = "every pod of {string} carries its own name in the pod-name label and its ordinal in the pod-index label"
+)]
+async fn identity_labels(w: &mut StsWorld, set: String) -> StepResult {
+    let what = format!("identity labels on every pod of {set}");
+    w.now(&what, &|v| {
+        let names = v.pod_names_of(&set);
+        !names.is_empty()
+            && names.iter().all(|n| {
+                let labels = v
+                    .pod(n)
+                    .and_then(|p| p.metadata.labels.clone())
+                    .unwrap_or_default();
+                let ordinal = n.rsplit('-').next().unwrap_or("");
+                labels.get(POD_NAME_LABEL) == Some(n)
+                    && labels
+                        .get(crate::model::names::POD_INDEX_LABEL)
+                        .map(String::as_str)
+                        == Some(ordinal)
+            })
+    })
+    .await
+}
+
+#[then(expr = "pod {string} is controlled by the StatefulSet {string}")]
+async fn controlled_by(w: &mut StsWorld, pod: String, set: String) -> StepResult {
+    let what = format!("pod {pod} with a controller reference to StatefulSet {set}");
+    w.eventually(
+        &what,
+        &|v| {
+            let uid = v.set(&set).and_then(|s| s.metadata.uid.clone());
+            v.pod(&pod)
+                .and_then(|p| p.metadata.owner_references.clone())
+                .is_some_and(|refs| {
+                    refs.len() == 1
+                        && refs[0].kind == "StatefulSet"
+                        && refs[0].api_version == "apps/v1"
+                        && refs[0].name == set
+                        && Some(&refs[0].uid) == uid.as_ref()
+                        && refs[0].controller == Some(true)
+                        && refs[0].block_owner_deletion == Some(true)
+                })
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "pod {string} has no owner")]
+async fn no_owner(w: &mut StsWorld, pod: String) -> StepResult {
+    let what = format!("pod {pod} to exist without owner references");
+    w.eventually(
+        &what,
+        &|v| {
+            v.pod(&pod).is_some_and(|p| {
+                p.metadata
+                    .owner_references
+                    .as_ref()
+                    .is_none_or(Vec::is_empty)
+            })
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "pod {string} has the status {string}")]
+async fn pod_status(w: &mut StsWorld, pod: String, status: String) -> StepResult {
+    let what = format!("pod {pod} showing STATUS {status}");
+    w.eventually(
+        &what,
+        &|v| {
+            v.pod(&pod)
+                .is_some_and(|p| crate::timeline::printer::pod_status(p) == status)
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[when(expr = "I remove the labels of pod {string}")]
+async fn relabel(w: &mut StsWorld, pod: String) -> StepResult {
+    let patch = serde_json::json!({"metadata": {"labels": {"app": "released"}}});
+    w.must_patch(
+        crate::model::object::Kind::Pod,
+        &pod,
+        crate::target::Patch::Merge(patch),
+    )
+    .await
+}
+
+#[when(expr = "I restore the label {string} of pod {string}")]
+async fn restore_label(w: &mut StsWorld, label: String, pod: String) -> StepResult {
+    let (k, v) = label.split_once('=').unwrap_or((label.as_str(), ""));
+    let patch = serde_json::json!({"metadata": {"labels": {k: v}}});
+    w.must_patch(
+        crate::model::object::Kind::Pod,
+        &pod,
+        crate::target::Patch::Merge(patch),
+    )
+    .await
+}
+
+#[given(expr = "an orphan pod {string} labelled {string}")]
+async fn orphan_pod(w: &mut StsWorld, name: String, label: String) -> StepResult {
+    let (k, v) = label.split_once('=').unwrap_or(("app", label.as_str()));
+    let pod = serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "labels": {k: v}},
+        "spec": {"containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.8"}]}});
+    let object = crate::model::object::Object::from_json(crate::model::object::Kind::Pod, pod)
+        .map_err(|e| super::Failure(e.to_string()))?;
+    w.must_create(object).await
+}

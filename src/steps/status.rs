@@ -1,0 +1,148 @@
+//! Steps about `.status` and the `/scale` subresource: counts, revisions (by short name),
+//! observedGeneration, and waits on status values.
+
+use super::{DEFAULT_WAIT, StepResult, StsWorld};
+use crate::target::View;
+use cucumber::gherkin::Step;
+use cucumber::then;
+use k8s_openapi::api::apps::v1::StatefulSet;
+
+/// Reads one status (or generation) field of a set as text; counts default to 0.
+fn field(set: &StatefulSet, name: &str) -> Option<String> {
+    let s = set.status.clone().unwrap_or_default();
+    let n = |v: Option<i32>| Some(v.unwrap_or(0).to_string());
+    match name {
+        "replicas" => Some(s.replicas.to_string()),
+        "readyReplicas" => n(s.ready_replicas),
+        "availableReplicas" => n(s.available_replicas),
+        "currentReplicas" => n(s.current_replicas),
+        "updatedReplicas" => n(s.updated_replicas),
+        "currentRevision" => s.current_revision,
+        "updateRevision" => s.update_revision,
+        "observedGeneration" => Some(s.observed_generation.unwrap_or(0).to_string()),
+        "collisionCount" => Some(s.collision_count.unwrap_or(0).to_string()),
+        "generation" => Some(set.metadata.generation.unwrap_or(0).to_string()),
+        "conditions" => Some(s.conditions.map_or(0, |c| c.len()).to_string()),
+        _ => None,
+    }
+}
+
+impl StsWorld {
+    /// The expected (field, value) pairs of a two-column table, short revision names resolved.
+    async fn expected_status(
+        &mut self,
+        step: &Step,
+    ) -> Result<Vec<(String, String)>, super::Failure> {
+        let table = step.table.as_ref().ok_or_else(|| {
+            super::Failure(format!(
+                "the step \"{}\" needs a table | field | value |",
+                step.value
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in &table.rows {
+            let (Some(k), Some(v)) = (row.first(), row.get(1)) else {
+                continue;
+            };
+            if k == "field" {
+                continue;
+            }
+            let v = if k.ends_with("Revision") {
+                self.revision_name(v).await?
+            } else {
+                v.clone()
+            };
+            out.push((k.clone(), v));
+        }
+        Ok(out)
+    }
+}
+
+fn status_matches(view: &View, set: &str, expected: &[(String, String)]) -> bool {
+    view.set(set).is_some_and(|s| {
+        expected
+            .iter()
+            .all(|(k, v)| field(s, k).as_deref() == Some(v.as_str()))
+    })
+}
+
+#[then(expr = "the status of {string} is:")]
+async fn status_is(w: &mut StsWorld, step: &Step, set: String) -> StepResult {
+    let expected = w.expected_status(step).await?;
+    let what = format!("status of {set} to be {expected:?}");
+    w.now(&what, &|v| status_matches(v, &set, &expected)).await
+}
+
+#[then(expr = "eventually the status of {string} is:")]
+async fn eventually_status_is(w: &mut StsWorld, step: &Step, set: String) -> StepResult {
+    let expected = w.expected_status(step).await?;
+    let what = format!("status of {set} to be {expected:?}");
+    w.eventually(&what, &|v| status_matches(v, &set, &expected), DEFAULT_WAIT)
+        .await
+}
+
+#[then(expr = "the status of {string} stays as follows for {seconds} seconds:")]
+async fn status_stays(w: &mut StsWorld, step: &Step, set: String, d: super::Seconds) -> StepResult {
+    let expected = w.expected_status(step).await?;
+    let what = format!("status of {set} to stay {expected:?}");
+    w.holds(&what, &|v| status_matches(v, &set, &expected), d.0)
+        .await
+}
+
+#[then(expr = "the status of {string} has {word} {int}")]
+async fn status_field(w: &mut StsWorld, set: String, name: String, value: i64) -> StepResult {
+    let what = format!("{set} status {name} = {value}");
+    let value = value.to_string();
+    w.now(&what, &|v| {
+        v.set(&set).and_then(|s| field(s, &name)).as_deref() == Some(value.as_str())
+    })
+    .await
+}
+
+#[then(expr = "currentRevision and updateRevision of {string} differ")]
+async fn revisions_differ(w: &mut StsWorld, set: String) -> StepResult {
+    w.now("currentRevision != updateRevision", &|v| {
+        v.set(&set)
+            .is_some_and(|s| field(s, "currentRevision") != field(s, "updateRevision"))
+    })
+    .await
+}
+
+#[then(expr = "eventually currentRevision and updateRevision of {string} are equal")]
+async fn revisions_equal(w: &mut StsWorld, set: String) -> StepResult {
+    w.eventually(
+        "currentRevision == updateRevision",
+        &|v| {
+            v.set(&set)
+                .is_some_and(|s| field(s, "currentRevision") == field(s, "updateRevision"))
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(
+    expr = "the scale of {string} reports {int} desired and {int} current replica(s) with selector {string}"
+)]
+async fn scale_is(
+    w: &mut StsWorld,
+    set: String,
+    desired: i64,
+    current: i64,
+    selector: String,
+) -> StepResult {
+    let r = w.target().get_scale(&set).await;
+    let scale = w.fail_on(r).await?;
+    let ok = scale["spec"]["replicas"] == desired
+        && scale["status"]["replicas"] == current
+        && scale["status"]["selector"] == selector.as_str();
+    if ok {
+        Ok(())
+    } else {
+        Err(w
+            .failure(format!(
+                "expected scale {desired}/{current} {selector:?}, got {scale}"
+            ))
+            .await)
+    }
+}

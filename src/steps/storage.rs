@@ -1,0 +1,214 @@
+//! Steps about PersistentVolumeClaims: which exist, which pod uses which claim, binding,
+//! owner references under the retention policy, and claim faults.
+
+use super::params::PodList;
+use super::{DEFAULT_WAIT, StepResult, StsWorld};
+use crate::model::object::Kind;
+use crate::target::{Patch, View};
+use cucumber::{given, then, when};
+
+fn claims_are(view: &View, names: &[String]) -> bool {
+    let mut have: Vec<&str> = view
+        .claims
+        .iter()
+        .filter_map(|c| c.metadata.name.as_deref())
+        .collect();
+    have.sort();
+    let mut want: Vec<&str> = names.iter().map(String::as_str).collect();
+    want.sort();
+    have == want
+}
+
+#[then(expr = "the claims are {pods}")]
+async fn the_claims_are(w: &mut StsWorld, claims: PodList) -> StepResult {
+    let what = format!("exactly the claims {}", claims.0.join(", "));
+    w.now(&what, &|v| claims_are(v, &claims.0)).await
+}
+
+#[then(expr = "eventually the claims are {pods}")]
+async fn eventually_claims_are(w: &mut StsWorld, claims: PodList) -> StepResult {
+    let what = format!("exactly the claims {}", claims.0.join(", "));
+    w.eventually(&what, &|v| claims_are(v, &claims.0), DEFAULT_WAIT)
+        .await
+}
+
+#[then(expr = "eventually there are no claims")]
+async fn no_claims(w: &mut StsWorld) -> StepResult {
+    w.eventually("no claims", &|v| v.claims.is_empty(), DEFAULT_WAIT)
+        .await
+}
+
+#[then(expr = "claims {pods} are Bound")]
+async fn bound(w: &mut StsWorld, claims: PodList) -> StepResult {
+    let what = format!("claims {} Bound", claims.0.join(", "));
+    w.eventually(
+        &what,
+        &|v| {
+            claims.0.iter().all(|c| {
+                v.claim(c)
+                    .and_then(|c| c.status.as_ref())
+                    .and_then(|s| s.phase.as_deref())
+                    == Some("Bound")
+            })
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "pod {string} uses the claim {string} as volume {string}")]
+async fn uses_claim(w: &mut StsWorld, pod: String, claim: String, volume: String) -> StepResult {
+    let what = format!("pod {pod} mounting claim {claim} as volume {volume}");
+    w.now(&what, &|v| {
+        v.pod(&pod)
+            .and_then(|p| p.spec.as_ref())
+            .and_then(|s| s.volumes.as_ref())
+            .is_some_and(|vols| {
+                vols.iter().any(|vol| {
+                    vol.name == volume
+                        && vol
+                            .persistent_volume_claim
+                            .as_ref()
+                            .is_some_and(|c| c.claim_name == claim)
+                })
+            })
+    })
+    .await
+}
+
+#[then(expr = "claim {string} has the labels {string}")]
+async fn claim_labels(w: &mut StsWorld, claim: String, labels: String) -> StepResult {
+    let want: std::collections::BTreeMap<String, String> = labels
+        .split(',')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let what = format!("claim {claim} with exactly the labels {labels}");
+    w.now(&what, &|v| {
+        v.claim(&claim)
+            .and_then(|c| c.metadata.labels.clone())
+            .unwrap_or_default()
+            == want
+    })
+    .await
+}
+
+/// Which owners a claim references: "the StatefulSet", "its pod", "both", "nothing".
+fn owners(view: &View, claim: &str, set: &str, pod: &str) -> Option<(bool, bool)> {
+    let c = view.claim(claim)?;
+    let refs = c.metadata.owner_references.clone().unwrap_or_default();
+    let set_uid = view.set(set).and_then(|s| s.metadata.uid.clone());
+    let pod_uid = view.pod(pod).and_then(|p| p.metadata.uid.clone());
+    let to = |uid: &Option<String>| {
+        refs.iter()
+            .any(|r| Some(&r.uid) == uid.as_ref() && r.controller == Some(true))
+    };
+    Some((to(&set_uid), to(&pod_uid)))
+}
+
+#[then(expr = "claim {string} is owned by the StatefulSet {string} only")]
+async fn owned_by_set(w: &mut StsWorld, claim: String, set: String) -> StepResult {
+    let pod = claim.splitn(2, '-').nth(1).unwrap_or("").to_owned();
+    let what = format!("claim {claim} with a controller reference to {set} and none to {pod}");
+    w.eventually(
+        &what,
+        &|v| owners(v, &claim, &set, &pod) == Some((true, false)),
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "claim {string} is owned by its pod only")]
+async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
+    let pod = claim.splitn(2, '-').nth(1).unwrap_or("").to_owned();
+    let set = pod
+        .rsplit_once('-')
+        .map(|(s, _)| s.to_owned())
+        .unwrap_or_default();
+    let what = format!("claim {claim} with a controller reference to pod {pod} only");
+    w.eventually(
+        &what,
+        &|v| owners(v, &claim, &set, &pod) == Some((false, true)),
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "claim {string} has no owner")]
+async fn claim_no_owner(w: &mut StsWorld, claim: String) -> StepResult {
+    let what = format!("claim {claim} without owner references");
+    w.eventually(
+        &what,
+        &|v| {
+            v.claim(&claim).is_some_and(|c| {
+                c.metadata
+                    .owner_references
+                    .as_ref()
+                    .is_none_or(Vec::is_empty)
+            })
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[then(expr = "claim {string} keeps only its foreign owner {string}")]
+async fn foreign_owner(w: &mut StsWorld, claim: String, owner: String) -> StepResult {
+    let what = format!("claim {claim} owned only by {owner}");
+    w.eventually(
+        &what,
+        &|v| {
+            v.claim(&claim)
+                .and_then(|c| c.metadata.owner_references.clone())
+                .is_some_and(|r| r.len() == 1 && r[0].name == owner)
+        },
+        DEFAULT_WAIT,
+    )
+    .await
+}
+
+#[given(expr = "a claim {string} controlled by a ConfigMap {string}")]
+async fn foreign_claim(w: &mut StsWorld, claim: String, owner: String) -> StepResult {
+    let pvc = serde_json::json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+        "metadata": {"name": claim, "labels": {"app": "nginx"}, "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
+            "name": owner, "uid": "00000000-0000-4000-8000-00000000c0de", "controller": true}]},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}});
+    let object = crate::model::object::Object::from_json(Kind::PersistentVolumeClaim, pvc)
+        .map_err(|e| super::Failure(e.to_string()))?;
+    w.must_create(object).await
+}
+
+#[when(expr = "I delete the claim {string}")]
+async fn delete_claim(w: &mut StsWorld, claim: String) -> StepResult {
+    let r = w
+        .target()
+        .delete(Kind::PersistentVolumeClaim, &claim, None)
+        .await;
+    w.fail_on(r).await
+}
+
+#[when(expr = "a finalizer holds the claim {string}")]
+async fn hold_claim(w: &mut StsWorld, claim: String) -> StepResult {
+    let patch = serde_json::json!({"metadata": {"finalizers": ["stsconform.io/hold"]}});
+    w.must_patch(Kind::PersistentVolumeClaim, &claim, Patch::Merge(patch))
+        .await
+}
+
+#[when(expr = "the finalizer on the claim {string} is removed")]
+async fn release_claim(w: &mut StsWorld, claim: String) -> StepResult {
+    let patch = serde_json::json!({"metadata": {"finalizers": null}});
+    w.must_patch(Kind::PersistentVolumeClaim, &claim, Patch::Merge(patch))
+        .await
+}
+
+#[when(expr = "a finalizer holds the pod {string}")]
+async fn hold_pod(w: &mut StsWorld, pod: String) -> StepResult {
+    let patch = serde_json::json!({"metadata": {"finalizers": ["stsconform.io/hold"]}});
+    w.must_patch(Kind::Pod, &pod, Patch::Merge(patch)).await
+}
+
+#[when(expr = "the finalizer on the pod {string} is removed")]
+async fn release_pod(w: &mut StsWorld, pod: String) -> StepResult {
+    let patch = serde_json::json!({"metadata": {"finalizers": null}});
+    w.must_patch(Kind::Pod, &pod, Patch::Merge(patch)).await
+}
