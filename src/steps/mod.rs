@@ -4,6 +4,9 @@
 //! `stsconform steps` lives in [`catalog`].
 
 mod api;
+mod ext_api;
+mod ext_identity;
+mod ext_rollout;
 pub mod catalog;
 mod network;
 mod objects;
