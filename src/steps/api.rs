@@ -6,6 +6,7 @@ use crate::model::object::Kind;
 use crate::target::TargetError;
 use cucumber::{gherkin::Step, then};
 
+/// The last "I try to …" request failed with an error containing the text.
 #[then(expr = "the request fails with {string}")]
 async fn fails_with(w: &mut StsWorld, expected: String) -> StepResult {
     match &w.last_error {
@@ -19,12 +20,14 @@ async fn fails_with(w: &mut StsWorld, expected: String) -> StepResult {
     }
 }
 
+/// The last "I try to …" request failed with an error containing the docstring.
 #[then(expr = "the request fails with:")]
 async fn fails_with_doc(w: &mut StsWorld, step: &Step) -> StepResult {
     let expected = super::objects::docstring(step)?.trim().to_owned();
     fails_with(w, expected).await
 }
 
+/// The last "I try to …" request failed with that Status reason and HTTP code, e.g. `Invalid (422)`.
 #[then(expr = "the request is rejected as {word} \\({int}\\)")]
 async fn rejected_as(w: &mut StsWorld, reason: String, code: u16) -> StepResult {
     match &w.last_error {
@@ -38,6 +41,7 @@ async fn rejected_as(w: &mut StsWorld, reason: String, code: u16) -> StepResult 
     }
 }
 
+/// The last "I try to …" request succeeded.
 #[then(expr = "the request succeeds")]
 async fn succeeds(w: &mut StsWorld) -> StepResult {
     match &w.last_error {
@@ -46,6 +50,7 @@ async fn succeeds(w: &mut StsWorld) -> StepResult {
     }
 }
 
+/// The last write returned exactly this API warning.
 #[then(expr = "the API returned the warning {string}")]
 async fn warned(w: &mut StsWorld, warning: String) -> StepResult {
     if w.last_warnings.iter().any(|x| x == &warning) {
@@ -58,6 +63,7 @@ async fn warned(w: &mut StsWorld, warning: String) -> StepResult {
     }
 }
 
+/// Now: the dotted path of the stored set has that value (strings bare, others as JSON).
 #[then(expr = "the StatefulSet {string} has the field {string} set to {string}")]
 async fn field_is(w: &mut StsWorld, set: String, path: String, value: String) -> StepResult {
     let r = w.target().get(Kind::StatefulSet, &set).await;
@@ -81,6 +87,7 @@ async fn field_is(w: &mut StsWorld, set: String, path: String, value: String) ->
     }
 }
 
+/// Now: the dotted path (e.g. `spec.ordinals`) is absent from the stored set.
 #[then(expr = "the StatefulSet {string} has no field {string}")]
 async fn field_absent(w: &mut StsWorld, set: String, path: String) -> StepResult {
     let r = w.target().get(Kind::StatefulSet, &set).await;
@@ -93,6 +100,7 @@ async fn field_absent(w: &mut StsWorld, set: String, path: String) -> StepResult
     }
 }
 
+/// Waits for an event with that reason whose message contains the text, about the named object.
 #[then(expr = "an event {word} {string} is recorded for {string}")]
 async fn event(w: &mut StsWorld, reason: String, message: String, involved: String) -> StepResult {
     let what = format!("an event {reason} {message:?} on {involved}");
@@ -110,6 +118,7 @@ async fn event(w: &mut StsWorld, reason: String, message: String, involved: Stri
     .await
 }
 
+/// Now: no event with that reason exists about the named object.
 #[then(expr = "no event {word} is recorded for {string}")]
 async fn no_event(w: &mut StsWorld, reason: String, involved: String) -> StepResult {
     let what = format!("no {reason} event on {involved}");

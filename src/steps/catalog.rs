@@ -25,6 +25,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("storage", include_str!("storage.rs")),
     ("network", include_str!("network.rs")),
     ("api", include_str!("api.rs")),
+    ("snapshots", include_str!("../runner/snapshot.rs")),
     ("identity and storage", include_str!("ext_identity.rs")),
     ("rollout", include_str!("ext_rollout.rs")),
     ("api and tutorial", include_str!("ext_api.rs")),

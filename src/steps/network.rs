@@ -21,6 +21,7 @@ impl StsWorld {
     }
 }
 
+/// The DNS A query for the name answers exactly the pod's IP (`<namespace>` is expanded).
 #[then(expr = "{string} resolves to the IP of pod {string}")]
 async fn resolves_to_pod(w: &mut StsWorld, name: String, pod: String) -> StepResult {
     let records = w.lookup(&name, QueryType::A).await?;
@@ -39,6 +40,7 @@ async fn resolves_to_pod(w: &mut StsWorld, name: String, pod: String) -> StepRes
     }
 }
 
+/// The DNS A query for the name answers nothing (NXDOMAIN).
 #[then(expr = "{string} does not resolve")]
 async fn nxdomain(w: &mut StsWorld, name: String) -> StepResult {
     let records = w.lookup(&name, QueryType::A).await?;
@@ -51,6 +53,7 @@ async fn nxdomain(w: &mut StsWorld, name: String) -> StepResult {
     }
 }
 
+/// The DNS A query for the name answers that many addresses.
 #[then(expr = "{string} resolves to {int} address(es)")]
 async fn a_count(w: &mut StsWorld, name: String, n: usize) -> StepResult {
     let records = w.lookup(&name, QueryType::A).await?;
@@ -65,6 +68,7 @@ async fn a_count(w: &mut StsWorld, name: String, n: usize) -> StepResult {
     }
 }
 
+/// The SRV query answers exactly the docstring's `target:port` lines, in order (`<namespace>` is expanded).
 #[then(expr = "the SRV records of {string} are:")]
 async fn srv(w: &mut StsWorld, step: &Step, name: String) -> StepResult {
     let records = w.lookup(&name, QueryType::Srv).await?;

@@ -92,6 +92,7 @@ impl StsWorld {
     }
 }
 
+/// Creates a headless Service (clusterIP None, port 80 named `web`) selecting `key=value`.
 #[given(expr = "a headless Service {string} selecting {string}")]
 async fn headless_service(w: &mut StsWorld, name: String, selector: String) -> StepResult {
     let (key, value) = selector
@@ -105,6 +106,7 @@ async fn headless_service(w: &mut StsWorld, name: String, selector: String) -> S
     w.must_create(object).await
 }
 
+/// Given form of "I create the StatefulSet …".
 #[given(expr = "the StatefulSet {string} with {int} replica(s)")]
 #[when(expr = "I create the StatefulSet {string} with {int} replica(s)")]
 async fn create_set(w: &mut StsWorld, name: String, replicas: i32) -> StepResult {
@@ -112,6 +114,7 @@ async fn create_set(w: &mut StsWorld, name: String, replicas: i32) -> StepResult
     w.must_create(object).await
 }
 
+/// Given form of "I create the StatefulSet … and:".
 #[given(expr = "the StatefulSet {string} with {int} replica(s) and:")]
 #[when(expr = "I create the StatefulSet {string} with {int} replica(s) and:")]
 async fn create_set_with(w: &mut StsWorld, step: &Step, name: String, replicas: i32) -> StepResult {
@@ -120,6 +123,7 @@ async fn create_set_with(w: &mut StsWorld, step: &Step, name: String, replicas: 
     w.must_create(object).await
 }
 
+/// Like "I create the StatefulSet … and:", but a rejection is remembered for "the request fails with".
 #[when(expr = "I try to create the StatefulSet {string} with {int} replica(s) and:")]
 async fn try_create_set_with(
     w: &mut StsWorld,
@@ -133,6 +137,7 @@ async fn try_create_set_with(
     Ok(())
 }
 
+/// Creates or replaces every object of the YAML docstring, as `kubectl apply -f` does.
 #[given(expr = "I apply the manifest:")]
 #[when(expr = "I apply the manifest:")]
 async fn apply_manifest(w: &mut StsWorld, step: &Step) -> StepResult {
@@ -146,6 +151,7 @@ async fn apply_manifest(w: &mut StsWorld, step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Like "I apply the manifest:", but a rejected object is remembered for "the request fails with" instead of failing the step.
 #[when(expr = "I try to apply the manifest:")]
 async fn try_apply_manifest(w: &mut StsWorld, step: &Step) -> StepResult {
     let docs = crate::model::manifest::parse_manifests("docstring", docstring(step)?)
@@ -163,12 +169,14 @@ async fn try_apply_manifest(w: &mut StsWorld, step: &Step) -> StepResult {
     Ok(())
 }
 
+/// Sets `spec.replicas` through the `/scale` subresource, as `kubectl scale` does.
 #[when(expr = "I scale {string} to {int} replica(s)")]
 async fn scale(w: &mut StsWorld, name: String, replicas: i32) -> StepResult {
     let r = w.target().scale(&name, replicas).await;
     w.fail_on(r).await.map(|_| ())
 }
 
+/// Applies a strategic merge patch (YAML docstring) to the StatefulSet, as `kubectl patch` does.
 #[when(expr = "I patch {string} with:")]
 async fn patch_set(w: &mut StsWorld, step: &Step, name: String) -> StepResult {
     let patch = yaml(docstring(step)?)?;
@@ -176,6 +184,7 @@ async fn patch_set(w: &mut StsWorld, step: &Step, name: String) -> StepResult {
         .await
 }
 
+/// Like "I patch … with:", but a rejection is remembered for "the request fails with".
 #[when(expr = "I try to patch {string} with:")]
 async fn try_patch_set(w: &mut StsWorld, step: &Step, name: String) -> StepResult {
     let patch = yaml(docstring(step)?)?;
@@ -184,6 +193,7 @@ async fn try_patch_set(w: &mut StsWorld, step: &Step, name: String) -> StepResul
     Ok(())
 }
 
+/// Applies an RFC 6902 JSON patch (YAML or JSON docstring) to the StatefulSet, as `kubectl patch --type=json`.
 #[when(expr = "I patch {string} with the JSON patch:")]
 async fn json_patch_set(w: &mut StsWorld, step: &Step, name: String) -> StepResult {
     let patch = yaml(docstring(step)?)?;
@@ -191,6 +201,7 @@ async fn json_patch_set(w: &mut StsWorld, step: &Step, name: String) -> StepResu
         .await
 }
 
+/// Merge-patches the StatefulSet's `/status` subresource with the YAML docstring.
 #[when(expr = "I patch the status of {string} with:")]
 async fn patch_status(w: &mut StsWorld, step: &Step, name: String) -> StepResult {
     let patch = yaml(docstring(step)?)?;
@@ -201,12 +212,14 @@ async fn patch_status(w: &mut StsWorld, step: &Step, name: String) -> StepResult
     w.fail_on(r).await.map(|_| ())
 }
 
+/// Deletes a pod gracefully, as `kubectl delete pod` does.
 #[when(expr = "I delete the pod {string}")]
 async fn delete_pod(w: &mut StsWorld, name: String) -> StepResult {
     let r = w.target().delete(Kind::Pod, &name, None).await;
     w.fail_on(r).await
 }
 
+/// Deletes several pods, one request each, in the order given.
 #[when(expr = "I delete the pods {pods}")]
 async fn delete_pods(w: &mut StsWorld, pods: super::PodList) -> StepResult {
     for name in pods.0 {
@@ -216,12 +229,14 @@ async fn delete_pods(w: &mut StsWorld, pods: super::PodList) -> StepResult {
     Ok(())
 }
 
+/// Deletes a StatefulSet with the default (background cascading) policy.
 #[when(expr = "I delete the StatefulSet {string}")]
 async fn delete_set(w: &mut StsWorld, name: String) -> StepResult {
     let r = w.target().delete(Kind::StatefulSet, &name, None).await;
     w.fail_on(r).await
 }
 
+/// Deletes a StatefulSet with the given propagation policy (`Orphan` is `kubectl delete --cascade=orphan`).
 #[when(expr = "I delete the StatefulSet {string} with propagation {propagation}")]
 async fn delete_set_with(
     w: &mut StsWorld,
@@ -235,12 +250,14 @@ async fn delete_set_with(
     w.fail_on(r).await
 }
 
+/// Deletes a Service.
 #[when(expr = "I delete the Service {string}")]
 async fn delete_service(w: &mut StsWorld, name: String) -> StepResult {
     let r = w.target().delete(Kind::Service, &name, None).await;
     w.fail_on(r).await
 }
 
+/// Waits until the set no longer exists.
 #[then(expr = "the StatefulSet {string} is gone")]
 async fn set_gone(w: &mut StsWorld, name: String) -> StepResult {
     let what = format!("StatefulSet {name} to be gone");

@@ -39,6 +39,7 @@ async fn creation_order(w: &mut StsWorld) -> Result<Vec<String>, super::Failure>
     Ok(seen)
 }
 
+/// Waits until all are Running and Ready, and checks they were first created in that order.
 #[then(expr = "pods {pods} become Running and Ready in that order")]
 async fn ready_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
@@ -66,6 +67,7 @@ async fn ready_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     Ok(())
 }
 
+/// Waits until every named pod is Running and Ready.
 #[then(expr = "pods {pods} become Running and Ready")]
 #[given(expr = "pods {pods} are Running and Ready")]
 async fn become_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
@@ -74,6 +76,7 @@ async fn become_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
         .await
 }
 
+/// Waits at most that long for every named pod to be Running and Ready.
 #[then(expr = "within {seconds} seconds pods {pods} are Running and Ready")]
 async fn ready_within(w: &mut StsWorld, within: Seconds, pods: PodList) -> StepResult {
     let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
@@ -81,17 +84,20 @@ async fn ready_within(w: &mut StsWorld, within: Seconds, pods: PodList) -> StepR
         .await
 }
 
+/// Now: exactly these pods exist (terminating ones count).
 #[then(expr = "the pods are {pods}")]
 async fn pods_are(w: &mut StsWorld, pods: PodList) -> StepResult {
     let what = format!("exactly the pods {}", pods.0.join(", "));
     w.now(&what, &|v| exactly(v, &pods.0)).await
 }
 
+/// Now: no pod exists in the namespace.
 #[then(expr = "there are no pods")]
 async fn no_pods(w: &mut StsWorld) -> StepResult {
     w.now("no pods", &|v| v.pods.is_empty()).await
 }
 
+/// Waits until exactly these pods exist (terminating ones count).
 #[then(expr = "eventually the pods are {pods}")]
 async fn eventually_pods_are(w: &mut StsWorld, pods: PodList) -> StepResult {
     let what = format!("exactly the pods {}", pods.0.join(", "));
@@ -99,12 +105,14 @@ async fn eventually_pods_are(w: &mut StsWorld, pods: PodList) -> StepResult {
         .await
 }
 
+/// Waits until no pod exists in the namespace.
 #[then(expr = "eventually there are no pods")]
 async fn eventually_no_pods(w: &mut StsWorld) -> StepResult {
     w.eventually("no pods", &|v| v.pods.is_empty(), DEFAULT_WAIT)
         .await
 }
 
+/// Waits until exactly these pods exist and all are Running and Ready.
 #[then(expr = "eventually the pods are {pods}, all Running and Ready")]
 async fn eventually_pods_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
     let what = format!(
@@ -119,12 +127,14 @@ async fn eventually_pods_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
     .await
 }
 
+/// For that long, exactly these pods exist (nothing created, nothing removed).
 #[then(expr = "the pods stay {pods} for {seconds} seconds")]
 async fn pods_stay(w: &mut StsWorld, pods: PodList, duration: Seconds) -> StepResult {
     let what = format!("exactly the pods {}", pods.0.join(", "));
     w.holds(&what, &|v| exactly(v, &pods.0), duration.0).await
 }
 
+/// In the timeline, the first pod appears only after the second shows Running with all containers ready.
 #[then(expr = "pod {string} is not created before {string} is Running and Ready")]
 async fn not_before(w: &mut StsWorld, later: String, earlier: String) -> StepResult {
     let r = w.target().timeline().await;
@@ -146,6 +156,7 @@ async fn not_before(w: &mut StsWorld, later: String, earlier: String) -> StepRes
     }
 }
 
+/// In the timeline, these pods were deleted in exactly this order.
 #[then(expr = "pods were deleted in the order {pods}")]
 async fn deleted_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     let r = w.target().timeline().await;
@@ -167,6 +178,7 @@ async fn deleted_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     Ok(())
 }
 
+/// Waits until all named pods are terminating at once (no one-at-a-time ordering).
 #[then(expr = "pods {pods} are terminating at the same time")]
 async fn terminating_together(w: &mut StsWorld, pods: PodList) -> StepResult {
     let what = format!("pods {} all terminating at once", pods.0.join(", "));
@@ -183,6 +195,7 @@ async fn terminating_together(w: &mut StsWorld, pods: PodList) -> StepResult {
     .await
 }
 
+/// For that long, never more than N pods have a deletionTimestamp at once.
 #[then(expr = "at most {int} pod(s) is/are terminating at any time for {seconds} seconds")]
 async fn at_most_terminating(w: &mut StsWorld, n: usize, duration: Seconds) -> StepResult {
     let what = format!("at most {n} terminating pods");
@@ -200,6 +213,7 @@ async fn at_most_terminating(w: &mut StsWorld, n: usize, duration: Seconds) -> S
     .await
 }
 
+/// Makes the pod's readiness check fail (it stays Running, Ready=False), also for later pods of that name.
 #[when(expr = "pod {string} fails its readiness check")]
 #[given(expr = "pod {string} fails its readiness check")]
 async fn unready(w: &mut StsWorld, pod: String) -> StepResult {
@@ -207,12 +221,14 @@ async fn unready(w: &mut StsWorld, pod: String) -> StepResult {
     w.fail_on(r).await
 }
 
+/// Lets the pod's readiness check pass again.
 #[when(expr = "pod {string} passes its readiness check again")]
 async fn ready_again(w: &mut StsWorld, pod: String) -> StepResult {
     let r = w.target().set_pod_readiness(&pod, true).await;
     w.fail_on(r).await
 }
 
+/// Makes the readiness checks of several pods fail.
 #[when(expr = "pods {pods} fail their readiness checks")]
 async fn unready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
     for pod in pods.0 {
@@ -222,6 +238,7 @@ async fn unready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
     Ok(())
 }
 
+/// Lets the readiness checks of several pods pass again.
 #[when(expr = "pods {pods} pass their readiness checks again")]
 async fn ready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
     for pod in pods.0 {
@@ -231,6 +248,7 @@ async fn ready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
     Ok(())
 }
 
+/// Waits until the pod is not Running and Ready.
 #[then(expr = "pod {string} becomes not ready")]
 async fn becomes_unready(w: &mut StsWorld, pod: String) -> StepResult {
     let what = format!("{pod} to be not ready");
@@ -242,23 +260,27 @@ async fn becomes_unready(w: &mut StsWorld, pod: String) -> StepResult {
     .await
 }
 
+/// Makes the pod's containers exit with an error: phase Failed.
 #[when(expr = "pod {string} fails")]
 async fn fail(w: &mut StsWorld, pod: String) -> StepResult {
     let r = w.target().fail_pod(&pod).await;
     w.fail_on(r).await
 }
 
+/// Evicts the pod as node pressure does: phase Failed, reason Evicted.
 #[when(expr = "pod {string} is evicted")]
 async fn evict(w: &mut StsWorld, pod: String) -> StepResult {
     let r = w.target().evict_pod(&pod).await;
     w.fail_on(r).await
 }
 
+/// Lets that much time pass (virtual time on the reference cluster).
 #[when(expr = "{seconds} seconds pass")]
 async fn time_passes(w: &mut StsWorld, d: Seconds) -> StepResult {
     w.holds("time passing", &|_| true, d.0).await
 }
 
+/// Remembers the pod's uid, for later "new uid" / "keeps its uid" checks.
 #[when(expr = "I note the uid of pod {string}")]
 async fn note_uid(w: &mut StsWorld, pod: String) -> StepResult {
     let view = w.view().await?;
@@ -271,6 +293,7 @@ async fn note_uid(w: &mut StsWorld, pod: String) -> StepResult {
     }
 }
 
+/// Waits until a pod of that name exists with a uid other than the one noted.
 #[then(expr = "pod {string} has a new uid")]
 async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
     let old = w.remembered.get(&pod).cloned().unwrap_or_default();
@@ -286,6 +309,7 @@ async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
     .await
 }
 
+/// For that long, the pod keeps the uid noted earlier (nobody replaced it).
 #[then(expr = "pod {string} keeps its uid for {seconds} seconds")]
 async fn same_uid(w: &mut StsWorld, pod: String, d: Seconds) -> StepResult {
     let old = w.remembered.get(&pod).cloned().unwrap_or_default();
@@ -301,6 +325,7 @@ async fn same_uid(w: &mut StsWorld, pod: String, d: Seconds) -> StepResult {
     .await
 }
 
+/// Now: the pod carries the label with that value.
 #[then(expr = "pod {string} has the label {string} with value {string}")]
 async fn has_label(w: &mut StsWorld, pod: String, key: String, value: String) -> StepResult {
     let what = format!("pod {pod} to have label {key}={value}");
@@ -313,6 +338,7 @@ async fn has_label(w: &mut StsWorld, pod: String, key: String, value: String) ->
     .await
 }
 
+/// Now: `spec.hostname` and `spec.subdomain` of the pod are as given.
 #[then(expr = "pod {string} has the hostname {string} and the subdomain {string}")]
 async fn has_hostname(
     w: &mut StsWorld,
@@ -354,6 +380,7 @@ async fn identity_labels(w: &mut StsWorld, set: String) -> StepResult {
     .await
 }
 
+/// Waits until the pod's only ownerReference is a controller reference to the set (apps/v1, uid, blockOwnerDeletion).
 #[then(expr = "pod {string} is controlled by the StatefulSet {string}")]
 async fn controlled_by(w: &mut StsWorld, pod: String, set: String) -> StepResult {
     let what = format!("pod {pod} with a controller reference to StatefulSet {set}");
@@ -378,6 +405,7 @@ async fn controlled_by(w: &mut StsWorld, pod: String, set: String) -> StepResult
     .await
 }
 
+/// Waits until the pod exists without ownerReferences (orphaned or released).
 #[then(expr = "pod {string} has no owner")]
 async fn no_owner(w: &mut StsWorld, pod: String) -> StepResult {
     let what = format!("pod {pod} to exist without owner references");
@@ -396,6 +424,7 @@ async fn no_owner(w: &mut StsWorld, pod: String) -> StepResult {
     .await
 }
 
+/// Waits until the pod's STATUS column (as `kubectl get pods` prints it) reads as given.
 #[then(expr = "pod {string} has the status {string}")]
 async fn pod_status(w: &mut StsWorld, pod: String, status: String) -> StepResult {
     let what = format!("pod {pod} showing STATUS {status}");
@@ -410,6 +439,7 @@ async fn pod_status(w: &mut StsWorld, pod: String, status: String) -> StepResult
     .await
 }
 
+/// Relabels the pod (`app=released`) so the set's selector stops matching it.
 #[when(expr = "I remove the labels of pod {string}")]
 async fn relabel(w: &mut StsWorld, pod: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"labels": {"app": "released"}}});
@@ -421,6 +451,7 @@ async fn relabel(w: &mut StsWorld, pod: String) -> StepResult {
     .await
 }
 
+/// Sets one label (`key=value`) on a pod again.
 #[when(expr = "I restore the label {string} of pod {string}")]
 async fn restore_label(w: &mut StsWorld, label: String, pod: String) -> StepResult {
     let (k, v) = label.split_once('=').unwrap_or((label.as_str(), ""));
@@ -433,6 +464,7 @@ async fn restore_label(w: &mut StsWorld, label: String, pod: String) -> StepResu
     .await
 }
 
+/// Creates a bare pod (no owner) with one label `key=value`.
 #[given(expr = "an orphan pod {string} labelled {string}")]
 async fn orphan_pod(w: &mut StsWorld, name: String, label: String) -> StepResult {
     let (k, v) = label.split_once('=').unwrap_or(("app", label.as_str()));

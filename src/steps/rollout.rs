@@ -39,6 +39,7 @@ impl StsWorld {
     }
 }
 
+/// Changes the image of the set's first container (a template change: a new revision).
 #[when(expr = "I change the image of {string} to {string}")]
 async fn change_image(w: &mut StsWorld, set: String, image: String) -> StepResult {
     let view = w.view().await?;
@@ -54,6 +55,7 @@ async fn change_image(w: &mut StsWorld, set: String, image: String) -> StepResul
         .await
 }
 
+/// Sets `spec.updateStrategy.rollingUpdate.partition` (type RollingUpdate).
 #[when(expr = "I set the partition of {string} to {int}")]
 async fn set_partition(w: &mut StsWorld, set: String, partition: i32) -> StepResult {
     let patch = json!({"spec": {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": partition}}}});
@@ -61,6 +63,7 @@ async fn set_partition(w: &mut StsWorld, set: String, partition: i32) -> StepRes
         .await
 }
 
+/// Switches `spec.updateStrategy` to OnDelete (removing the rollingUpdate block).
 #[when(expr = "I set the update strategy of {string} to OnDelete")]
 async fn on_delete(w: &mut StsWorld, set: String) -> StepResult {
     let patch = json!({"spec": {"updateStrategy": {"type": "OnDelete", "rollingUpdate": null}}});
@@ -68,6 +71,7 @@ async fn on_delete(w: &mut StsWorld, set: String) -> StepResult {
         .await
 }
 
+/// Now: the pod's first container runs that image.
 #[then(expr = "pod {string} runs the image {string}")]
 async fn runs_image(w: &mut StsWorld, pod: String, image: String) -> StepResult {
     let what = format!("pod {pod} running {image}");
@@ -77,6 +81,7 @@ async fn runs_image(w: &mut StsWorld, pod: String, image: String) -> StepResult 
     .await
 }
 
+/// Now: every named pod's first container runs that image.
 #[then(expr = "pods {pods} run the image {string}")]
 async fn pods_run_image(w: &mut StsWorld, pods: PodList, image: String) -> StepResult {
     let what = format!("pods {} running {image}", pods.0.join(", "));
@@ -88,6 +93,7 @@ async fn pods_run_image(w: &mut StsWorld, pods: PodList, image: String) -> StepR
     .await
 }
 
+/// Waits until every named pod runs the image and is Running and Ready.
 #[then(expr = "eventually pods {pods} run the image {string} and are Running and Ready")]
 async fn eventually_image(w: &mut StsWorld, pods: PodList, image: String) -> StepResult {
     let what = format!("pods {} Running and Ready on {image}", pods.0.join(", "));
@@ -103,6 +109,7 @@ async fn eventually_image(w: &mut StsWorld, pods: PodList, image: String) -> Ste
     .await
 }
 
+/// Now: every named pod carries that revision (short name `revN` or full name) in `controller-revision-hash`.
 #[then(expr = "pods {pods} are at revision {word}")]
 async fn pods_at_revision(w: &mut StsWorld, pods: PodList, short: String) -> StepResult {
     let full = w.revision_name(&short).await?;
@@ -115,6 +122,7 @@ async fn pods_at_revision(w: &mut StsWorld, pods: PodList, short: String) -> Ste
     .await
 }
 
+/// Now: that many ControllerRevisions are controlled by the set.
 #[then(expr = "the StatefulSet {string} has {int} revision(s)")]
 async fn revision_count(w: &mut StsWorld, set: String, n: usize) -> StepResult {
     let what = format!("{n} ControllerRevisions of {set}");
@@ -135,6 +143,7 @@ async fn revision_count(w: &mut StsWorld, set: String, n: usize) -> StepResult {
     .await
 }
 
+/// Now: the ControllerRevision's `.revision` is that number.
 #[then(expr = "revision {word} has the number {int}")]
 async fn revision_number(w: &mut StsWorld, short: String, number: i64) -> StepResult {
     let full = w.revision_name(&short).await?;
@@ -145,6 +154,7 @@ async fn revision_number(w: &mut StsWorld, short: String, number: i64) -> StepRe
     .await
 }
 
+/// Now: the revision is named `<set>-<hash>`, labelled `controller.kubernetes.io/hash: <hash>` and controlled by the set.
 #[then(expr = "revision {word} is named after {string} with a hash label")]
 async fn revision_shape(w: &mut StsWorld, short: String, set: String) -> StepResult {
     let full = w.revision_name(&short).await?;

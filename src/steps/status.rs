@@ -66,6 +66,7 @@ fn status_matches(view: &View, set: &str, expected: &[(String, String)]) -> bool
     })
 }
 
+/// Now: every `| field | value |` row of the table matches the set's status (revisions by short name).
 #[then(expr = "the status of {string} is:")]
 async fn status_is(w: &mut StsWorld, step: &Step, set: String) -> StepResult {
     let expected = w.expected_status(step).await?;
@@ -73,6 +74,7 @@ async fn status_is(w: &mut StsWorld, step: &Step, set: String) -> StepResult {
     w.now(&what, &|v| status_matches(v, &set, &expected)).await
 }
 
+/// Waits until every `| field | value |` row of the table matches the set's status (revisions by short name).
 #[then(expr = "eventually the status of {string} is:")]
 async fn eventually_status_is(w: &mut StsWorld, step: &Step, set: String) -> StepResult {
     let expected = w.expected_status(step).await?;
@@ -81,6 +83,7 @@ async fn eventually_status_is(w: &mut StsWorld, step: &Step, set: String) -> Ste
         .await
 }
 
+/// For that long, every row of the table keeps matching the status.
 #[then(expr = "the status of {string} stays as follows for {seconds} seconds:")]
 async fn status_stays(w: &mut StsWorld, step: &Step, set: String, d: super::Seconds) -> StepResult {
     let expected = w.expected_status(step).await?;
@@ -89,6 +92,7 @@ async fn status_stays(w: &mut StsWorld, step: &Step, set: String, d: super::Seco
         .await
 }
 
+/// Now: one status field (e.g. `readyReplicas`) has that value.
 #[then(expr = "the status of {string} has {word} {int}")]
 async fn status_field(w: &mut StsWorld, set: String, name: String, value: i64) -> StepResult {
     let what = format!("{set} status {name} = {value}");
@@ -99,6 +103,7 @@ async fn status_field(w: &mut StsWorld, set: String, name: String, value: i64) -
     .await
 }
 
+/// Now: `status.currentRevision` differs from `status.updateRevision` (an update is staged or rolling).
 #[then(expr = "currentRevision and updateRevision of {string} differ")]
 async fn revisions_differ(w: &mut StsWorld, set: String) -> StepResult {
     w.now("currentRevision != updateRevision", &|v| {
@@ -108,6 +113,7 @@ async fn revisions_differ(w: &mut StsWorld, set: String) -> StepResult {
     .await
 }
 
+/// Waits until the rollout completed: `status.currentRevision == status.updateRevision`.
 #[then(expr = "eventually currentRevision and updateRevision of {string} are equal")]
 async fn revisions_equal(w: &mut StsWorld, set: String) -> StepResult {
     w.eventually(

@@ -19,12 +19,14 @@ fn claims_are(view: &View, names: &[String]) -> bool {
     have == want
 }
 
+/// Now: exactly these claims exist.
 #[then(expr = "the claims are {pods}")]
 async fn the_claims_are(w: &mut StsWorld, claims: PodList) -> StepResult {
     let what = format!("exactly the claims {}", claims.0.join(", "));
     w.now(&what, &|v| claims_are(v, &claims.0)).await
 }
 
+/// Waits until exactly these claims exist.
 #[then(expr = "eventually the claims are {pods}")]
 async fn eventually_claims_are(w: &mut StsWorld, claims: PodList) -> StepResult {
     let what = format!("exactly the claims {}", claims.0.join(", "));
@@ -32,12 +34,14 @@ async fn eventually_claims_are(w: &mut StsWorld, claims: PodList) -> StepResult 
         .await
 }
 
+/// Waits until no claim exists in the namespace.
 #[then(expr = "eventually there are no claims")]
 async fn no_claims(w: &mut StsWorld) -> StepResult {
     w.eventually("no claims", &|v| v.claims.is_empty(), DEFAULT_WAIT)
         .await
 }
 
+/// Waits until every named claim is Bound to a volume.
 #[then(expr = "claims {pods} are Bound")]
 async fn bound(w: &mut StsWorld, claims: PodList) -> StepResult {
     let what = format!("claims {} Bound", claims.0.join(", "));
@@ -56,6 +60,7 @@ async fn bound(w: &mut StsWorld, claims: PodList) -> StepResult {
     .await
 }
 
+/// Now: the pod mounts the claim under that volume name.
 #[then(expr = "pod {string} uses the claim {string} as volume {string}")]
 async fn uses_claim(w: &mut StsWorld, pod: String, claim: String, volume: String) -> StepResult {
     let what = format!("pod {pod} mounting claim {claim} as volume {volume}");
@@ -76,6 +81,7 @@ async fn uses_claim(w: &mut StsWorld, pod: String, claim: String, volume: String
     .await
 }
 
+/// The claim's labels are exactly the comma-separated `key=value` list.
 #[then(expr = "claim {string} has the labels {string}")]
 async fn claim_labels(w: &mut StsWorld, claim: String, labels: String) -> StepResult {
     let want: std::collections::BTreeMap<String, String> = labels
@@ -106,6 +112,7 @@ fn owners(view: &View, claim: &str, set: &str, pod: &str) -> Option<(bool, bool)
     Some((to(&set_uid), to(&pod_uid)))
 }
 
+/// Waits until the claim has a controller reference to the set and none to its pod.
 #[then(expr = "claim {string} is owned by the StatefulSet {string} only")]
 async fn owned_by_set(w: &mut StsWorld, claim: String, set: String) -> StepResult {
     let pod = claim.splitn(2, '-').nth(1).unwrap_or("").to_owned();
@@ -118,6 +125,7 @@ async fn owned_by_set(w: &mut StsWorld, claim: String, set: String) -> StepResul
     .await
 }
 
+/// Waits until the claim's only relevant controller reference is to its pod (RET matrix).
 #[then(expr = "claim {string} is owned by its pod only")]
 async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
     let pod = claim.splitn(2, '-').nth(1).unwrap_or("").to_owned();
@@ -134,6 +142,7 @@ async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
     .await
 }
 
+/// Waits until the claim has no ownerReferences.
 #[then(expr = "claim {string} has no owner")]
 async fn claim_no_owner(w: &mut StsWorld, claim: String) -> StepResult {
     let what = format!("claim {claim} without owner references");
@@ -152,6 +161,7 @@ async fn claim_no_owner(w: &mut StsWorld, claim: String) -> StepResult {
     .await
 }
 
+/// Waits until the claim's only owner reference is the named foreign owner.
 #[then(expr = "claim {string} keeps only its foreign owner {string}")]
 async fn foreign_owner(w: &mut StsWorld, claim: String, owner: String) -> StepResult {
     let what = format!("claim {claim} owned only by {owner}");
@@ -167,6 +177,7 @@ async fn foreign_owner(w: &mut StsWorld, claim: String, owner: String) -> StepRe
     .await
 }
 
+/// Creates a claim whose controller reference points at a foreign object (a ConfigMap).
 #[given(expr = "a claim {string} controlled by a ConfigMap {string}")]
 async fn foreign_claim(w: &mut StsWorld, claim: String, owner: String) -> StepResult {
     let pvc = serde_json::json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
@@ -178,6 +189,7 @@ async fn foreign_claim(w: &mut StsWorld, claim: String, owner: String) -> StepRe
     w.must_create(object).await
 }
 
+/// Deletes a PersistentVolumeClaim.
 #[when(expr = "I delete the claim {string}")]
 async fn delete_claim(w: &mut StsWorld, claim: String) -> StepResult {
     let r = w
@@ -187,6 +199,7 @@ async fn delete_claim(w: &mut StsWorld, claim: String) -> StepResult {
     w.fail_on(r).await
 }
 
+/// Adds a finalizer to a claim, so deleting it leaves it terminating.
 #[when(expr = "a finalizer holds the claim {string}")]
 async fn hold_claim(w: &mut StsWorld, claim: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"finalizers": ["stsconform.io/hold"]}});
@@ -194,6 +207,7 @@ async fn hold_claim(w: &mut StsWorld, claim: String) -> StepResult {
         .await
 }
 
+/// Removes all finalizers of the claim.
 #[when(expr = "the finalizer on the claim {string} is removed")]
 async fn release_claim(w: &mut StsWorld, claim: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"finalizers": null}});
@@ -201,12 +215,14 @@ async fn release_claim(w: &mut StsWorld, claim: String) -> StepResult {
         .await
 }
 
+/// Adds a finalizer to a pod, so it stays Terminating after its grace period.
 #[when(expr = "a finalizer holds the pod {string}")]
 async fn hold_pod(w: &mut StsWorld, pod: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"finalizers": ["stsconform.io/hold"]}});
     w.must_patch(Kind::Pod, &pod, Patch::Merge(patch)).await
 }
 
+/// Removes all finalizers of the pod.
 #[when(expr = "the finalizer on the pod {string} is removed")]
 async fn release_pod(w: &mut StsWorld, pod: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"finalizers": null}});

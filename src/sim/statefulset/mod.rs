@@ -5,6 +5,8 @@
 //! work queue with rate-limited retries (upstream `stateful_set.go`).
 
 pub mod invariants;
+#[cfg(test)]
+mod model_tests;
 pub mod stateful_pod_control;
 pub mod stateful_set_control;
 pub mod stateful_set_utils;
