@@ -5,6 +5,7 @@
 //! reference StatefulSet controller, [`target`] the seam every feature step talks to, and
 //! [`timeline`] the pod timelines that scenarios snapshot.
 
+pub mod api;
 pub mod commands;
 pub mod model;
 pub mod runner;

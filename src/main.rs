@@ -99,6 +99,19 @@ enum Command {
     },
     /// Print every step phrase with its meaning and an example.
     Steps,
+    /// Measure the reference cluster at scale: 10,000 pods Parallel and OrderedReady
+    /// (and 100,000 Parallel with --large) to all Running and Ready. Build with --release.
+    Bench {
+        /// Also run the 100,000-replica Parallel benchmark (peak RSS is reported).
+        #[arg(long)]
+        large: bool,
+        /// Run only this benchmark: parallel-10k, ordered-ready-10k or parallel-100k.
+        #[arg(long, value_name = "NAME")]
+        only: Option<String>,
+    },
+    /// Serve the reference cluster behind the real Kubernetes HTTP API (for kubectl,
+    /// kube-rs and external controllers) until Ctrl-C or SIGTERM.
+    Serve(stsconform::api::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -145,10 +158,33 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Bench { large, only } => {
+            let figures = match only.as_deref() {
+                None => commands::bench::run(large),
+                Some("parallel-10k") => commands::bench::scale_up("parallel-10k", 10_000, true).map(|f| vec![f]),
+                Some("ordered-ready-10k") => commands::bench::scale_up("ordered-ready-10k", 10_000, false).map(|f| vec![f]),
+                Some("parallel-100k") => commands::bench::scale_up("parallel-100k", 100_000, true).map(|f| vec![f]),
+                Some(other) => {
+                    eprintln!("error: unknown benchmark {other:?}: use parallel-10k, ordered-ready-10k or parallel-100k");
+                    return ExitCode::from(2);
+                }
+            };
+            match figures {
+                Ok(figures) => {
+                    print!("{}", commands::bench::render(&figures));
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::FAILED
+                }
+            }
+        }
         Command::Steps => {
             print!("{}", stsconform::steps::catalog::render());
             exit::OK
         }
+        Command::Serve(args) => stsconform::api::run(&args),
         Command::Run {
             paths,
             tags,

@@ -2,6 +2,7 @@
 //! returns what to print plus an exit code, so `main.rs` stays a thin shell and every
 //! command is testable without spawning a process.
 
+pub mod bench;
 pub mod simulate;
 pub mod validate;
 
@@ -84,7 +85,7 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
             ));
         }
     };
-    if !seconds.is_finite() || seconds < 0.0 || seconds > 1e9 {
+    if !seconds.is_finite() || !(0.0..=1e9).contains(&seconds) {
         return Err(format!("invalid duration {s:?}: out of range"));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))

@@ -37,6 +37,15 @@ pub fn parent_and_ordinal(name: &str) -> Option<(&str, i32)> {
     digits.parse::<i32>().ok().map(|ordinal| (parent, ordinal))
 }
 
+/// The parent name of `name` when it matches `(.*)-([0-9]+)$`, even when the digits
+/// overflow int32 (upstream still reports the parent then, with ordinal -1).
+// upstream: stateful_set_utils.go getParentNameAndOrdinal (parent part)
+pub fn parent_of(name: &str) -> Option<&str> {
+    let dash = name.rfind('-')?;
+    let digits = &name[dash + 1..];
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| &name[..dash])
+}
+
 /// The ordinal of a pod name, if it has one.
 // upstream: stateful_set_utils.go getOrdinal
 pub fn ordinal_of(name: &str) -> Option<i32> {

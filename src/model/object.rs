@@ -96,7 +96,11 @@ impl fmt::Display for Kind {
 }
 
 /// One object of any stored kind.
+///
+/// Stored behind `Arc`s, so the size of the largest variant costs one allocation per
+/// object version, not a copy per use.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Object {
     Namespace(Namespace),
     Pod(Pod),

@@ -87,7 +87,11 @@ pub fn parse(source: &Source) -> Result<gherkin::Feature, RunError> {
     let mut feature = gherkin::Feature::parse(&source.text, GherkinEnv::default())
         .map_err(|e| RunError::Parse(format!("{}: invalid Gherkin: {e}", source.path)))?;
     feature.path = Some(PathBuf::from(&source.path));
-    Ok(feature)
+    // Scenario Outlines become one scenario per Examples row, as cucumber's own parser does.
+    use cucumber::feature::Ext as _;
+    feature
+        .expand_examples()
+        .map_err(|e| RunError::Parse(format!("{}: {e}", source.path)))
 }
 
 /// Reads and parses every selected source.

@@ -327,6 +327,14 @@ impl Cluster {
             meta.deletion_timestamp = cur.deletion_timestamp.clone();
             meta.deletion_grace_period_seconds = cur.deletion_grace_period_seconds;
             meta.generation = cur.generation;
+            // An update without uid or creationTimestamp (kubectl apply, PUT of a manifest)
+            // means "unchanged"; a different uid is a client error the validation reports.
+            if meta.uid.as_deref().unwrap_or("").is_empty() {
+                meta.uid = cur.uid.clone();
+            }
+            if meta.creation_timestamp.is_none() {
+                meta.creation_timestamp = cur.creation_timestamp.clone();
+            }
         }
         let mut warnings = Vec::new();
         match (&mut object, current.as_ref()) {

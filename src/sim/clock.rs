@@ -69,9 +69,9 @@ impl Clock {
 /// Formats a virtual time as timelines show it: `12.5s`.
 pub fn format_seconds(t: Duration) -> String {
     let millis = t.as_millis();
-    if millis % 1000 == 0 {
+    if millis.is_multiple_of(1000) {
         format!("{}.0s", millis / 1000)
-    } else if millis % 100 == 0 {
+    } else if millis.is_multiple_of(100) {
         format!("{}.{}s", millis / 1000, (millis % 1000) / 100)
     } else {
         format!("{}.{:03}s", millis / 1000, millis % 1000)

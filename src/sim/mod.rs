@@ -111,9 +111,15 @@ const LIVELOCK_LIMIT_PER_OBJECT: u64 = 64;
 impl Cluster {
     /// A new, empty cluster with the `default` namespace.
     pub fn new(config: ClusterConfig) -> Cluster {
+        Cluster::with_clock(config, Clock::default())
+    }
+
+    /// A cluster whose clock starts at a wall-clock instant (for `serve`); the `default`
+    /// namespace is created on that clock.
+    pub fn with_clock(config: ClusterConfig, clock: Clock) -> Cluster {
         let mut cluster = Cluster {
             store: Store::new(config.seed, config.retention),
-            clock: Clock::default(),
+            clock,
             config,
             timers: BinaryHeap::new(),
             timer_seq: 0,
@@ -128,13 +134,6 @@ impl Cluster {
         // The default namespace exists from the start, as on a real cluster.
         let _ = cluster.ensure_namespace("default");
         cluster.dispatched = cluster.store.resource_version();
-        cluster
-    }
-
-    /// A cluster whose clock starts at a wall-clock instant (for `serve`).
-    pub fn with_clock(config: ClusterConfig, clock: Clock) -> Cluster {
-        let mut cluster = Cluster::new(config);
-        cluster.clock = clock;
         cluster
     }
 
@@ -194,10 +193,7 @@ impl Cluster {
     /// # Errors
     /// [`RunError::Livelock`] when controllers keep producing work at one instant.
     pub fn settle(&mut self) -> Result<(), RunError> {
-        let mut budget = LIVELOCK_LIMIT_PER_OBJECT
-            * (self.store.count(Kind::Pod) as u64
-                + self.store.count(Kind::StatefulSet) as u64
-                + 64);
+        let mut done_here: u64 = 0;
         loop {
             self.dispatch();
             let Some(work) = self.queue.pop_front() else {
@@ -205,14 +201,20 @@ impl Cluster {
             };
             self.queued.remove(&work);
             self.work_done += 1;
-            budget = budget.saturating_sub(1);
-            if budget == 0 {
+            done_here += 1;
+            // Work grows with the objects that exist; far more than that at one instant
+            // means a controller keeps re-triggering itself.
+            let objects = self.store.count(Kind::Pod) + self.store.count(Kind::StatefulSet) + 64;
+            if done_here > LIVELOCK_LIMIT_PER_OBJECT * objects as u64 {
                 return Err(RunError::Livelock {
                     at: self.clock.now(),
-                    work: self.work_done,
+                    work: done_here,
                 });
             }
             self.run(work);
+            if done_here.is_multiple_of(1024) {
+                self.store.compact(self.dispatched);
+            }
         }
         self.store.compact(self.dispatched);
         Ok(())

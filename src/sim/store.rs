@@ -10,9 +10,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Namespace and name of an object within one kind ("" namespace for cluster-scoped kinds).
-pub type Name = (String, String);
-
 /// A kind plus namespace and name: the identity of a stored object.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectKey {
@@ -145,7 +142,8 @@ pub fn splitmix64(x: u64) -> u64 {
 ///   keys of those objects; `orphans` holds every object without a controller reference.
 #[derive(Debug)]
 pub struct Store {
-    tables: [BTreeMap<Name, Arc<Object>>; Kind::ALL.len()],
+    tables: [BTreeMap<String, BTreeMap<String, Arc<Object>>>; Kind::ALL.len()],
+    counts: [usize; Kind::ALL.len()],
     resource_version: u64,
     log: VecDeque<Change>,
     retention: LogRetention,
@@ -164,6 +162,7 @@ impl Store {
     pub fn new(seed: u64, retention: LogRetention) -> Store {
         Store {
             tables: Default::default(),
+            counts: [0; Kind::ALL.len()],
             resource_version: 1,
             log: VecDeque::new(),
             retention,
@@ -191,9 +190,7 @@ impl Store {
 
     /// The object with that key.
     pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
-        // Looking up by borrowed pair needs an owned key for BTreeMap<(String, String)>;
-        // the allocation is cheap next to everything a write does.
-        self.tables[table_index(kind)].get(&(namespace.to_owned(), name.to_owned()))
+        self.tables[table_index(kind)].get(namespace)?.get(name)
     }
 
     /// Whether an object with that key exists.
@@ -202,26 +199,18 @@ impl Store {
     }
 
     /// All objects of a kind, in one namespace or (None) everywhere, sorted by namespace and name.
-    pub fn list<'a>(
-        &'a self,
-        kind: Kind,
-        namespace: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+    pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         let table = &self.tables[table_index(kind)];
-        let range: Box<dyn Iterator<Item = (&'a Name, &'a Arc<Object>)> + 'a> = match namespace {
-            Some(ns) => Box::new(
-                table
-                    .range((ns.to_owned(), String::new())..)
-                    .take_while(move |((n, _), _)| n == ns),
-            ),
-            None => Box::new(table.iter()),
+        let namespaces: Box<dyn Iterator<Item = &'a BTreeMap<String, Arc<Object>>> + 'a> = match namespace {
+            Some(ns) => Box::new(table.get(ns).into_iter()),
+            None => Box::new(table.values()),
         };
-        range.map(|(_, o)| o)
+        namespaces.flat_map(|objects| objects.values())
     }
 
     /// How many objects of a kind exist.
     pub fn count(&self, kind: Kind) -> usize {
-        self.tables[table_index(kind)].len()
+        self.counts[table_index(kind)]
     }
 
     /// Keys of objects that name `owner_uid` in their ownerReferences.
@@ -328,11 +317,26 @@ impl Store {
         self.resource_version += 1;
         object.metadata_mut().resource_version = Some(self.resource_version.to_string());
         let object = Arc::new(object);
-        let name = (key.namespace.clone(), key.name.clone());
+        let index = table_index(key.kind);
         let previous = match change_type {
-            ChangeType::Deleted => self.tables[table_index(key.kind)].remove(&name),
-            _ => self.tables[table_index(key.kind)].insert(name, object.clone()),
+            ChangeType::Deleted => {
+                let namespace = self.tables[index].get_mut(&key.namespace);
+                let previous = namespace.and_then(|objects| objects.remove(&key.name));
+                if self.tables[index].get(&key.namespace).is_some_and(BTreeMap::is_empty) {
+                    self.tables[index].remove(&key.namespace);
+                }
+                previous
+            }
+            _ => self.tables[index]
+                .entry(key.namespace.clone())
+                .or_default()
+                .insert(key.name.clone(), object.clone()),
         };
+        match (change_type, &previous) {
+            (ChangeType::Deleted, Some(_)) => self.counts[index] -= 1,
+            (ChangeType::Added, None) | (ChangeType::Modified, None) => self.counts[index] += 1,
+            _ => {}
+        }
         if let Some(previous) = previous {
             self.unindex(&key, &previous);
         }

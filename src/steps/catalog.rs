@@ -54,35 +54,50 @@ pub fn steps() -> Vec<StepDoc> {
     let mut out = Vec::new();
     for (group, source) in SOURCES {
         let mut doc: Vec<&str> = Vec::new();
+        let mut pending: Option<String> = None;
         for line in source.lines() {
             let line = line.trim();
-            if let Some(text) = line.strip_prefix("///") {
-                doc.push(text.trim());
+            // rustfmt may wrap a long attribute over several lines: gather it first.
+            let attribute = match pending.take() {
+                Some(mut partial) => {
+                    partial.push_str(line);
+                    partial
+                }
+                None if ["#[given(", "#[when(", "#[then("].iter().any(|p| line.starts_with(p)) => line.to_owned(),
+                None => {
+                    if let Some(text) = line.strip_prefix("///") {
+                        doc.push(text.trim());
+                    } else if line.starts_with("async fn") || line.starts_with("fn ") || line.is_empty() {
+                        doc.clear();
+                    }
+                    continue;
+                }
+            };
+            if !attribute.ends_with(")]") {
+                pending = Some(attribute);
                 continue;
             }
             let keyword = ["given", "when", "then"]
                 .into_iter()
-                .find(|k| line.starts_with(&format!("#[{k}(expr = \"")));
-            if let Some(keyword) = keyword {
-                let start = line.find('"').map_or(0, |i| i + 1);
-                let end = line.rfind('"').unwrap_or(line.len());
-                let pattern = line[start..end].replace("\\\\", "\\");
-                out.push(StepDoc {
-                    keyword: match keyword {
-                        "given" => "Given",
-                        "when" => "When",
-                        _ => "Then",
-                    },
-                    example: example(&pattern),
-                    pattern,
-                    meaning: doc.join(" "),
-                    group,
-                });
+                .find(|k| attribute.starts_with(&format!("#[{k}(")));
+            let (Some(keyword), Some(start), Some(end)) = (keyword, attribute.find('"'), attribute.rfind('"')) else {
+                continue;
+            };
+            if end <= start {
                 continue;
             }
-            if line.starts_with("async fn") || line.starts_with("fn ") || line.is_empty() {
-                doc.clear();
-            }
+            let pattern = attribute[start + 1..end].replace("\\\\", "\\");
+            out.push(StepDoc {
+                keyword: match keyword {
+                    "given" => "Given",
+                    "when" => "When",
+                    _ => "Then",
+                },
+                example: example(&pattern),
+                pattern,
+                meaning: doc.join(" "),
+                group,
+            });
         }
     }
     out

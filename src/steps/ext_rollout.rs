@@ -1,4 +1,243 @@
-//! Steps added for the rollout features (see the module list in `steps/mod.rs`).
+//! Steps added for the rollout features (ordering, parallel, availability, rolling update,
+//! partitions, maxUnavailable, OnDelete, forced rollback): orders read from the pod
+//! timeline, readiness gaps between pods, bounds on how many pods are down at once, pod
+//! uids, time-bounded status checks and pods that complete (phase Succeeded).
 
-#[allow(unused_imports)]
+use super::params::{PodList, Seconds};
 use super::{StepResult, StsWorld};
+use crate::model::object::Kind;
+use crate::target::{Patch, View};
+use crate::timeline::{Row, Timeline};
+use cucumber::{given, then, when};
+use serde_json::json;
+use std::time::Duration;
+
+fn is_ready_row(row: &Row) -> bool {
+    let mut parts = row.ready.split('/');
+    let (ready, total) = (parts.next(), parts.next());
+    row.status == "Running" && ready == total && ready != Some("0")
+}
+
+/// Since when `pod` had been continuously Running and Ready just before row `until`.
+fn ready_since(timeline: &Timeline, pod: &str, until: usize) -> Option<Duration> {
+    let mut since = None;
+    for row in timeline.rows[..until].iter().filter(|r| r.pod == pod) {
+        since = match (is_ready_row(row), since) {
+            (true, None) => Some(row.at),
+            (true, kept) => kept,
+            (false, _) => None,
+        };
+    }
+    since
+}
+
+/// Checks that row `index` (an event of `later`) comes at least `gap` after `earlier`
+/// became (and stayed) Running and Ready.
+async fn after_ready(
+    w: &mut StsWorld,
+    timeline: &Timeline,
+    index: Option<usize>,
+    what: &str,
+    earlier: &str,
+    gap: Duration,
+) -> StepResult {
+    let Some(index) = index else {
+        return Err(w.failure(format!("{what} never happened")).await);
+    };
+    let at = timeline.rows[index].at;
+    match ready_since(timeline, earlier, index) {
+        Some(since) if since + gap <= at => Ok(()),
+        Some(since) => Err(w
+            .failure(format!(
+                "{what} at {at:?}, only {:?} after {earlier} became Running and Ready (wanted {gap:?})",
+                at - since
+            ))
+            .await),
+        None => Err(w
+            .failure(format!(
+                "{what} at {at:?} while {earlier} was not Running and Ready"
+            ))
+            .await),
+    }
+}
+
+async fn timeline(w: &mut StsWorld) -> Result<Timeline, super::Failure> {
+    let r = w.target().timeline().await;
+    w.fail_on(r).await
+}
+
+/// In-range pods of `set` (by `spec.ordinals.start` and `spec.replicas`) that are missing,
+/// not Running and Ready, or terminating.
+fn down(view: &View, set: &str) -> usize {
+    let Some(spec) = view.set(set).and_then(|s| s.spec.as_ref()) else {
+        return 0;
+    };
+    let start = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0);
+    let replicas = spec.replicas.unwrap_or(1);
+    (start..start + replicas)
+        .filter(|o| !view.is_pod_ready(&format!("{set}-{o}")))
+        .count()
+}
+
+/// One status count (`readyReplicas` …, absent means 0) or `replicas`.
+fn status_count(view: &View, set: &str, field: &str) -> Option<i64> {
+    let status = view.set(set)?.status.as_ref()?;
+    let value = serde_json::to_value(status).ok()?;
+    Some(value.get(field).and_then(|v| v.as_i64()).unwrap_or(0))
+}
+
+/// The pods were created again (after being deleted) in exactly this order, read from the pod timeline.
+#[then(expr = "pods {pods} were recreated in that order")]
+async fn recreated_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let timeline = timeline(w).await?;
+    let mut deleted = std::collections::BTreeSet::new();
+    let mut order = Vec::new();
+    for row in &timeline.rows {
+        if row.status == "(deleted)" {
+            deleted.insert(row.pod.clone());
+        } else if deleted.remove(&row.pod) && pods.0.contains(&row.pod) {
+            order.push(row.pod.clone());
+        }
+    }
+    if order == pods.0 {
+        return Ok(());
+    }
+    let msg = format!("expected re-creations {:?}, saw {order:?}", pods.0);
+    Err(w.failure(msg).await)
+}
+
+/// The first pod's first creation came only after the second had been Running and Ready (continuously) that long.
+#[then(expr = "pod {string} is created only after {string} has been Ready for {seconds} second(s)")]
+async fn created_after_ready(
+    w: &mut StsWorld,
+    later: String,
+    earlier: String,
+    gap: Seconds,
+) -> StepResult {
+    let timeline = timeline(w).await?;
+    let index = timeline.rows.iter().position(|r| r.pod == later);
+    let what = format!("the creation of {later}");
+    after_ready(w, &timeline, index, &what, &earlier, gap.0).await
+}
+
+/// The first pod's first deletion (Terminating) began only after the second had been Running and Ready that long.
+#[then(expr = "pod {string} is deleted only after {string} has been Ready for {seconds} second(s)")]
+async fn terminating_after_ready(
+    w: &mut StsWorld,
+    later: String,
+    earlier: String,
+    gap: Seconds,
+) -> StepResult {
+    let timeline = timeline(w).await?;
+    let index = timeline
+        .rows
+        .iter()
+        .position(|r| r.pod == later && (r.status == "Terminating" || r.status == "(deleted)"));
+    let what = format!("the deletion of {later}");
+    after_ready(w, &timeline, index, &what, &earlier, gap.0).await
+}
+
+/// For that long, at most N in-range pods of the set are down (missing, not Running and Ready, or terminating) at once.
+#[then(expr = "at most {int} pod(s) of {string} is/are down at any time for {seconds} second(s)")]
+async fn at_most_down(w: &mut StsWorld, n: usize, set: String, d: Seconds) -> StepResult {
+    let what = format!("at most {n} pods of {set} down");
+    w.holds(&what, &|v| down(v, &set) <= n, d.0).await
+}
+
+/// Remembers the uids of the pods for later "keep/have new uids" steps.
+#[when(expr = "I note the uids of pods {pods}")]
+async fn note_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let view = w.view().await?;
+    for pod in pods.0 {
+        match view.pod(&pod).and_then(|p| p.metadata.uid.clone()) {
+            Some(uid) => {
+                w.remembered.insert(pod, uid);
+            }
+            None => return Err(w.failure(format!("pod {pod} does not exist")).await),
+        }
+    }
+    Ok(())
+}
+
+/// For that long, every named pod exists with the uid noted earlier (none is replaced).
+#[then(expr = "pods {pods} keep their uids for {seconds} second(s)")]
+async fn keep_uids(w: &mut StsWorld, pods: PodList, d: Seconds) -> StepResult {
+    let noted: Vec<(String, String)> = pods
+        .0
+        .iter()
+        .map(|p| (p.clone(), w.remembered.get(p).cloned().unwrap_or_default()))
+        .collect();
+    let what = format!("pods {} to keep their uids", pods.0.join(", "));
+    let same = |v: &View| {
+        noted.iter().all(|(p, uid)| {
+            v.pod(p)
+                .is_some_and(|x| x.metadata.uid.as_deref() == Some(uid.as_str()))
+        })
+    };
+    w.holds(&what, &same, d.0).await
+}
+
+/// Now: every named pod exists with a uid other than the one noted earlier (it was replaced).
+#[then(expr = "pods {pods} have new uids")]
+async fn new_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
+    let noted: Vec<(String, String)> = pods
+        .0
+        .iter()
+        .map(|p| (p.clone(), w.remembered.get(p).cloned().unwrap_or_default()))
+        .collect();
+    let what = format!("pods {} with new uids", pods.0.join(", "));
+    w.now(&what, &|v| {
+        noted.iter().all(|(p, uid)| {
+            v.pod(p)
+                .is_some_and(|x| x.metadata.uid.as_deref() != Some(uid.as_str()))
+        })
+    })
+    .await
+}
+
+/// Waits at most that long for one status count of the set (`availableReplicas` …) to reach the value.
+#[then(expr = "within {seconds} second(s) the status of {string} has {word} {int}")]
+#[given(expr = "within {seconds} second(s) the status of {string} has {word} {int}")]
+async fn status_within(
+    w: &mut StsWorld,
+    d: Seconds,
+    set: String,
+    field: String,
+    value: i64,
+) -> StepResult {
+    let what = format!("{set} status {field} = {value}");
+    w.eventually(
+        &what,
+        &|v| status_count(v, &set, &field) == Some(value),
+        d.0,
+    )
+    .await
+}
+
+/// The pod's containers exit 0 and it reaches phase Succeeded (as after a node shutdown).
+#[when(expr = "pod {string} completes")]
+async fn completes(w: &mut StsWorld, pod: String) -> StepResult {
+    let view = w.view().await?;
+    let containers: Vec<serde_json::Value> = view
+        .pod(&pod)
+        .and_then(|p| p.spec.as_ref())
+        .map(|s| {
+            s.containers
+                .iter()
+                .map(|c| {
+                    json!({"name": c.name, "image": c.image, "imageID": "", "ready": false,
+                    "restartCount": 0, "started": false,
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let status = json!({"status": {"phase": "Succeeded", "containerStatuses": containers,
+        "conditions": [{"type": "Ready", "status": "False", "reason": "PodCompleted"},
+                       {"type": "ContainersReady", "status": "False", "reason": "PodCompleted"}]}});
+    let r = w
+        .target()
+        .patch(Kind::Pod, &pod, Patch::Merge(status), true)
+        .await;
+    w.fail_on(r).await.map(|_| ())
+}

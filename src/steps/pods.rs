@@ -77,7 +77,7 @@ async fn become_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
 }
 
 /// Waits at most that long for every named pod to be Running and Ready.
-#[then(expr = "within {seconds} seconds pods {pods} are Running and Ready")]
+#[then(expr = "within {seconds} second(s) pods {pods} are Running and Ready")]
 async fn ready_within(w: &mut StsWorld, within: Seconds, pods: PodList) -> StepResult {
     let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
     w.eventually(&what, &|v| all_ready(v, &pods.0), within.0)
@@ -128,7 +128,7 @@ async fn eventually_pods_ready(w: &mut StsWorld, pods: PodList) -> StepResult {
 }
 
 /// For that long, exactly these pods exist (nothing created, nothing removed).
-#[then(expr = "the pods stay {pods} for {seconds} seconds")]
+#[then(expr = "the pods stay {pods} for {seconds} second(s)")]
 async fn pods_stay(w: &mut StsWorld, pods: PodList, duration: Seconds) -> StepResult {
     let what = format!("exactly the pods {}", pods.0.join(", "));
     w.holds(&what, &|v| exactly(v, &pods.0), duration.0).await
@@ -196,7 +196,7 @@ async fn terminating_together(w: &mut StsWorld, pods: PodList) -> StepResult {
 }
 
 /// For that long, never more than N pods have a deletionTimestamp at once.
-#[then(expr = "at most {int} pod(s) is/are terminating at any time for {seconds} seconds")]
+#[then(expr = "at most {int} pod(s) is/are terminating at any time for {seconds} second(s)")]
 async fn at_most_terminating(w: &mut StsWorld, n: usize, duration: Seconds) -> StepResult {
     let what = format!("at most {n} terminating pods");
     w.holds(
@@ -275,7 +275,7 @@ async fn evict(w: &mut StsWorld, pod: String) -> StepResult {
 }
 
 /// Lets that much time pass (virtual time on the reference cluster).
-#[when(expr = "{seconds} seconds pass")]
+#[when(expr = "{seconds} second(s) pass")]
 async fn time_passes(w: &mut StsWorld, d: Seconds) -> StepResult {
     w.holds("time passing", &|_| true, d.0).await
 }
@@ -310,7 +310,7 @@ async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
 }
 
 /// For that long, the pod keeps the uid noted earlier (nobody replaced it).
-#[then(expr = "pod {string} keeps its uid for {seconds} seconds")]
+#[then(expr = "pod {string} keeps its uid for {seconds} second(s)")]
 async fn same_uid(w: &mut StsWorld, pod: String, d: Seconds) -> StepResult {
     let old = w.remembered.get(&pod).cloned().unwrap_or_default();
     let what = format!("pod {pod} to keep uid {old}");
@@ -356,6 +356,7 @@ async fn has_hostname(
     .await
 }
 
+/// Now: every pod of the set carries `statefulset.kubernetes.io/pod-name: <its name>` and `apps.kubernetes.io/pod-index: <its ordinal>`.
 #[then(
     expr = "every pod of {string} carries its own name in the pod-name label and its ordinal in the pod-index label"
 )]
@@ -439,7 +440,7 @@ async fn pod_status(w: &mut StsWorld, pod: String, status: String) -> StepResult
     .await
 }
 
-/// Relabels the pod (`app=released`) so the set's selector stops matching it.
+/// Sets the pod's `app` label to `released` (other labels stay), so an `app=…` selector stops matching it.
 #[when(expr = "I remove the labels of pod {string}")]
 async fn relabel(w: &mut StsWorld, pod: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"labels": {"app": "released"}}});

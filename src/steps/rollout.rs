@@ -122,12 +122,11 @@ async fn pods_at_revision(w: &mut StsWorld, pods: PodList, short: String) -> Ste
     .await
 }
 
-/// Now: that many ControllerRevisions are controlled by the set.
+/// Now: that many ControllerRevisions have a controller reference to a StatefulSet of that name.
 #[then(expr = "the StatefulSet {string} has {int} revision(s)")]
 async fn revision_count(w: &mut StsWorld, set: String, n: usize) -> StepResult {
     let what = format!("{n} ControllerRevisions of {set}");
     w.now(&what, &|v| {
-        let uid = v.set(&set).and_then(|s| s.metadata.uid.clone());
         v.revisions
             .iter()
             .filter(|r| {
@@ -135,7 +134,7 @@ async fn revision_count(w: &mut StsWorld, set: String, n: usize) -> StepResult {
                     .owner_references
                     .iter()
                     .flatten()
-                    .any(|o| Some(&o.uid) == uid.as_ref())
+                    .any(|o| o.controller == Some(true) && o.kind == "StatefulSet" && o.name == set)
             })
             .count()
             == n

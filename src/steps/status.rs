@@ -84,7 +84,7 @@ async fn eventually_status_is(w: &mut StsWorld, step: &Step, set: String) -> Ste
 }
 
 /// For that long, every row of the table keeps matching the status.
-#[then(expr = "the status of {string} stays as follows for {seconds} seconds:")]
+#[then(expr = "the status of {string} stays as follows for {seconds} second(s):")]
 async fn status_stays(w: &mut StsWorld, step: &Step, set: String, d: super::Seconds) -> StepResult {
     let expected = w.expected_status(step).await?;
     let what = format!("status of {set} to stay {expected:?}");
@@ -127,6 +127,7 @@ async fn revisions_equal(w: &mut StsWorld, set: String) -> StepResult {
     .await
 }
 
+/// Reads `/scale`: `spec.replicas`, `status.replicas` and `status.selector` are as given.
 #[then(
     expr = "the scale of {string} reports {int} desired and {int} current replica(s) with selector {string}"
 )]

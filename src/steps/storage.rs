@@ -113,9 +113,18 @@ fn owners(view: &View, claim: &str, set: &str, pod: &str) -> Option<(bool, bool)
 }
 
 /// Waits until the claim has a controller reference to the set and none to its pod.
+/// The pod a claim belongs to: the `<set>-<ordinal>` suffix of `<template>-<set>-<ordinal>`.
+fn pod_of_claim(claim: &str, set: &str) -> String {
+    match claim.rfind(&format!("-{set}-")) {
+        Some(i) => claim[i + 1..].to_owned(),
+        None => claim.split_once('-').map(|(_, p)| p.to_owned()).unwrap_or_default(),
+    }
+}
+
+/// Waits until the claim has a controller reference to the set and none to its pod.
 #[then(expr = "claim {string} is owned by the StatefulSet {string} only")]
 async fn owned_by_set(w: &mut StsWorld, claim: String, set: String) -> StepResult {
-    let pod = claim.splitn(2, '-').nth(1).unwrap_or("").to_owned();
+    let pod = pod_of_claim(&claim, &set);
     let what = format!("claim {claim} with a controller reference to {set} and none to {pod}");
     w.eventually(
         &what,
@@ -128,11 +137,17 @@ async fn owned_by_set(w: &mut StsWorld, claim: String, set: String) -> StepResul
 /// Waits until the claim's only relevant controller reference is to its pod (RET matrix).
 #[then(expr = "claim {string} is owned by its pod only")]
 async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
-    let pod = claim.splitn(2, '-').nth(1).unwrap_or("").to_owned();
-    let set = pod
-        .rsplit_once('-')
-        .map(|(s, _)| s.to_owned())
-        .unwrap_or_default();
+    let view = w.view().await?;
+    let Some(pod) = view
+        .pods
+        .iter()
+        .filter_map(|p| p.metadata.name.clone())
+        .filter(|p| claim.ends_with(&format!("-{p}")))
+        .max_by_key(String::len)
+    else {
+        return Err(w.failure(format!("no pod owns the claim {claim} by name")).await);
+    };
+    let set = pod.rsplit_once('-').map(|(s, _)| s.to_owned()).unwrap_or_default();
     let what = format!("claim {claim} with a controller reference to pod {pod} only");
     w.eventually(
         &what,

@@ -373,13 +373,9 @@ impl ObjectManager for Cluster {
             .map(|_| ())
     }
 
-    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {
-        match self
-            .store
-            .get(Kind::PersistentVolumeClaim, namespace, name)?
-            .as_ref()
-        {
-            Object::PersistentVolumeClaim(c) => Some(c.clone()),
+    fn claim_ref(&self, namespace: &str, name: &str) -> Option<&PersistentVolumeClaim> {
+        match self.store.get(Kind::PersistentVolumeClaim, namespace, name)?.as_ref() {
+            Object::PersistentVolumeClaim(c) => Some(c),
             _ => None,
         }
     }

@@ -25,8 +25,12 @@ pub trait ObjectManager {
     fn update_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
     /// DELETE a pod (default grace period).
     fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ApiError>;
-    /// GET a claim.
-    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim>;
+    /// GET a claim, borrowed (reads on the hot path must not copy).
+    fn claim_ref(&self, namespace: &str, name: &str) -> Option<&PersistentVolumeClaim>;
+    /// GET a claim, owned, to modify it.
+    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {
+        self.claim_ref(namespace, name).cloned()
+    }
     /// POST a claim.
     fn create_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError>;
     /// PUT a claim.
@@ -177,7 +181,8 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
     let mut errors = Vec::new();
     for (_, claim) in get_persistent_volume_claims(set, pod) {
         let claim_name = claim.metadata.name.clone().unwrap_or_default();
-        match m.get_claim(namespace(set), &claim_name) {
+        let existing = m.claim_ref(namespace(set), &claim_name).map(|c| c.metadata.deletion_timestamp.is_some());
+        match existing {
             None => {
                 let result = m.create_claim(claim);
                 if let Err(e) = &result {
@@ -187,10 +192,8 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
                     record_claim_event(m, "create", set, pod, &claim_name, result.as_ref().err());
                 }
             }
-            Some(existing) if existing.metadata.deletion_timestamp.is_some() => {
-                errors.push(format!("pvc {claim_name} is being deleted"));
-            }
-            Some(_) => {}
+            Some(true) => errors.push(format!("pvc {claim_name} is being deleted")),
+            Some(false) => {}
         }
     }
     match errors.len() {
@@ -289,8 +292,8 @@ pub fn claims_match_retention_policy<M: ObjectManager>(
                 set_name,
                 ordinal,
             );
-            m.get_claim(namespace(set), &claim_name)
-                .is_none_or(|claim| is_claim_owner_up_to_date(&claim, set, pod))
+            m.claim_ref(namespace(set), &claim_name)
+                .is_none_or(|claim| is_claim_owner_up_to_date(claim, set, pod))
         })
 }
 
@@ -311,16 +314,17 @@ pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
         .collect();
     for template in templates {
         let claim_name = crate::model::names::claim_name(&template, set_name(set), ordinal);
-        let Some(mut claim) = m.get_claim(namespace(set), &claim_name) else {
+        let Some(claim) = m.claim_ref(namespace(set), &claim_name) else {
             continue;
         };
-        if has_unexpected_controller(&claim, set, pod) {
+        let (unexpected, up_to_date) = (has_unexpected_controller(claim, set, pod), is_claim_owner_up_to_date(claim, set, pod));
+        if unexpected {
             let message = format!(
                 "PersistentVolumeClaim {claim_name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"
             );
             m.record_event(set, "Warning", "ConflictingController", &message);
         }
-        if !is_claim_owner_up_to_date(&claim, set, pod) {
+        if !up_to_date && let Some(mut claim) = m.get_claim(namespace(set), &claim_name) {
             update_claim_owner_ref_for_set_and_pod(&mut claim, set, pod);
             claim.metadata.resource_version = None;
             m.update_claim(claim).map_err(|e| {

@@ -64,8 +64,7 @@ pub fn pod_in_ordinal_range(pod: &Pod, set: &StatefulSet) -> bool {
 
 /// upstream: stateful_set_utils.go isMemberOf
 pub fn is_member_of(set: &StatefulSet, pod: &Pod) -> bool {
-    names::parent_and_ordinal(name(&pod.metadata))
-        .is_some_and(|(parent, _)| parent == name(&set.metadata))
+    names::parent_of(name(&pod.metadata)) == Some(name(&set.metadata))
 }
 
 /// upstream: stateful_set_utils.go identityMatches

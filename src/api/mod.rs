@@ -1,0 +1,332 @@
+//! `stsconform serve`: the reference cluster behind the real Kubernetes HTTP API, so real
+//! `kubectl`, kube-rs and any controller written against the API can use it.
+//!
+//! The cluster runs on the wall clock: pods become Running and Ready `--pod-start` after
+//! creation and take `--pod-stop` to terminate. It listens on loopback, over HTTPS with a
+//! CA and serving certificate generated at start and a random bearer token, both written
+//! into a kubeconfig (mode 0600). `--plain-http` (loopback only) drops TLS and
+//! authentication, because kubectl sends no credentials over plain HTTP.
+//!
+//! Outside harnesses control readiness and faults through pod annotations the built-in
+//! kubelet honours: `stsconform.io/ready: "false"` fails the readiness check while set,
+//! `stsconform.io/fail: "true"` makes the containers exit with an error, and images on a
+//! registry ending in `.invalid` never pull (`ErrImagePull`, then `ImagePullBackOff`).
+//! `--controller none` runs everything but the StatefulSet controller.
+//!
+//! One concept a module: [`server`] (accept loop, TLS, authentication, body cap),
+//! [`tls`], [`kubeconfig`], [`state`] (the cluster and its clock), [`routes`],
+//! [`discovery`], [`openapi`], [`objects`] (the verbs), [`list`], [`watch`], [`table`],
+//! [`patch`], [`body`] (decoding and field validation), [`request`] (query and content
+//! negotiation), [`reply`], [`status`] (errors) and [`resources`].
+
+pub mod body;
+pub mod discovery;
+pub mod kubeconfig;
+pub mod list;
+pub mod objects;
+pub mod openapi;
+pub mod patch;
+pub mod reply;
+pub mod request;
+pub mod resources;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod status;
+pub mod table;
+pub mod tls;
+pub mod watch;
+
+use crate::commands::{exit, parse_duration};
+use crate::model::behaviour::Behaviour;
+use crate::sim::ClusterConfig;
+use crate::sim::kubelet::KubeletConfig;
+use crate::sim::store::LogRetention;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch as channel;
+
+/// Changes kept in the log for watches (older resourceVersions get 410 Expired).
+pub const LOG_WINDOW: usize = 25_000;
+
+/// Which StatefulSet controller runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ControllerMode {
+    /// The reference StatefulSet controller.
+    Builtin,
+    /// None: an external controller is expected to manage StatefulSets.
+    None,
+}
+
+/// Arguments of `stsconform serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; a non-loopback address needs --allow-remote. Port 0 picks a
+    /// free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:6443")]
+    pub listen: SocketAddr,
+    /// Where to write the kubeconfig (default: stsconform-PORT.kubeconfig in the temp dir).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+    /// How long pods take from creation to Running and Ready (e.g. 500ms, 2s).
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub pod_start: Duration,
+    /// How long pod termination takes.
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub pod_stop: Duration,
+    /// Which StatefulSet controller runs.
+    #[arg(long, value_enum, default_value_t = ControllerMode::Builtin)]
+    pub controller: ControllerMode,
+    /// Serve plain HTTP without authentication (loopback only).
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Allow listening on a non-loopback address (HTTPS only).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Kubernetes minor release whose behaviour to model and report in /version (1.NN).
+    #[arg(long, value_name = "MINOR", default_value_t = 36)]
+    pub kube_minor: u32,
+    /// Most watches open at once; more get 429 TooManyRequests.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_watches: usize,
+    /// Changes kept for watches; a watch from an older resourceVersion gets 410 Expired.
+    #[arg(long, value_name = "N", default_value_t = LOG_WINDOW, hide = true)]
+    pub log_window: usize,
+}
+
+impl Default for ServeArgs {
+    fn default() -> Self {
+        ServeArgs {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            kubeconfig: None,
+            pod_start: Duration::from_secs(2),
+            pod_stop: Duration::from_secs(1),
+            controller: ControllerMode::Builtin,
+            plain_http: false,
+            allow_remote: false,
+            kube_minor: 36,
+            max_watches: 1000,
+            log_window: LOG_WINDOW,
+        }
+    }
+}
+
+/// Why `serve` could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// A non-loopback address without --allow-remote.
+    #[error(
+        "refusing to listen on {0}: it is not a loopback address (pass --allow-remote to serve other machines)"
+    )]
+    NotLoopback(SocketAddr),
+    /// --plain-http on a non-loopback address.
+    #[error("refusing to serve unauthenticated plain HTTP on {0}: --plain-http is loopback only")]
+    PlainHttpRemote(SocketAddr),
+    /// The address could not be bound.
+    #[error("failed to listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
+    /// TLS setup failed.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// No randomness for the token.
+    #[error("failed to generate a token: {0}")]
+    Random(String),
+    /// The kubeconfig could not be written.
+    #[error("failed to write the kubeconfig {path}: {source}")]
+    Kubeconfig {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The async runtime or signal handling failed.
+    #[error("failed to start: {0}")]
+    Runtime(#[source] std::io::Error),
+}
+
+/// A running server.
+#[derive(Debug)]
+pub struct Server {
+    /// The address it listens on.
+    pub addr: SocketAddr,
+    /// `https://127.0.0.1:PORT` (or `http://…`).
+    pub url: String,
+    /// The kubeconfig written for it.
+    pub kubeconfig: PathBuf,
+    /// The bearer token (None with --plain-http).
+    pub token: Option<String>,
+    shutdown: channel::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Stops accepting, ends watches, drains connections (bounded) and stops the clock.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            let _ = task.await;
+        }
+    }
+}
+
+fn random_token() -> Result<String, ServeError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| ServeError::Random(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The cluster configuration `serve` runs with.
+pub fn cluster_config(args: &ServeArgs) -> ClusterConfig {
+    ClusterConfig {
+        behaviour: Behaviour {
+            minor: args.kube_minor,
+            ..Behaviour::default()
+        },
+        kubelet: KubeletConfig {
+            start_delay: args.pod_start,
+            stop_delay: args.pod_stop,
+            ..KubeletConfig::default()
+        },
+        retention: LogRetention::Window(args.log_window.max(1)),
+        statefulset_controller: args.controller == ControllerMode::Builtin,
+        ..ClusterConfig::default()
+    }
+}
+
+/// Starts serving (within a Tokio runtime) and returns once requests are answered.
+///
+/// # Errors
+/// [`ServeError`] for refused addresses, bind failures, TLS or kubeconfig problems.
+pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
+    let loopback = args.listen.ip().is_loopback();
+    if args.plain_http && !loopback {
+        return Err(ServeError::PlainHttpRemote(args.listen));
+    }
+    if !loopback && !args.allow_remote {
+        return Err(ServeError::NotLoopback(args.listen));
+    }
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: args.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(ServeError::Runtime)?;
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    let (tls, token, ca_pem, scheme) = if args.plain_http {
+        (None, None, None, "http")
+    } else {
+        let certs = tls::generate(Some(addr.ip()))?;
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&certs.config));
+        (
+            Some(acceptor),
+            Some(random_token()?),
+            Some(certs.ca_pem),
+            "https",
+        )
+    };
+    let url = format!("{scheme}://{host}:{}", addr.port());
+    let path = args.kubeconfig.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("stsconform-{}.kubeconfig", addr.port()))
+    });
+    kubeconfig::Kubeconfig {
+        server: url.clone(),
+        ca_pem,
+        token: token.clone(),
+    }
+    .write(&path)
+    .map_err(|source| ServeError::Kubeconfig {
+        path: path.clone(),
+        source,
+    })?;
+    let (shutdown_tx, shutdown_rx) = channel::channel(false);
+    let state = Arc::new(state::State::new(
+        cluster_config(args),
+        args.max_watches,
+        shutdown_rx.clone(),
+    ));
+    let ticker = state.spawn_ticker();
+    let app = server::App {
+        state,
+        token: token.as_deref().map(Arc::from),
+    };
+    let accept = tokio::spawn(server::accept_loop(listener, tls, app, shutdown_rx));
+    Ok(Server {
+        addr,
+        url,
+        kubeconfig: path,
+        token,
+        shutdown: shutdown_tx,
+        tasks: vec![accept, ticker],
+    })
+}
+
+async fn wait_for_signal() -> Result<(), std::io::Error> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await
+    }
+}
+
+/// `stsconform serve`: runs until Ctrl-C or SIGTERM; returns the exit code.
+pub fn run(args: &ServeArgs) -> i32 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: failed to start the async runtime: {e}");
+            return exit::ERROR;
+        }
+    };
+    runtime.block_on(async {
+        let server = match start(args).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::ERROR;
+            }
+        };
+        if args.plain_http {
+            eprintln!(
+                "WARNING: --plain-http: this API is UNAUTHENTICATED and UNENCRYPTED; any process on this machine can change the cluster"
+            );
+        }
+        println!(
+            "stsconform serve: {} ready; KUBECONFIG={}",
+            server.url,
+            server.kubeconfig.display()
+        );
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        let signal = wait_for_signal().await;
+        eprintln!("stsconform serve: shutting down");
+        server.stop().await;
+        match signal {
+            Ok(()) => exit::OK,
+            Err(e) => {
+                eprintln!("error: signal handling failed: {e}");
+                exit::ERROR
+            }
+        }
+    })
+}

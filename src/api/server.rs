@@ -1,0 +1,169 @@
+//! The HTTP side of `serve`: the accept loop (HTTPS with the generated certificate, or
+//! plain HTTP), bearer-token authentication, the 3 MiB body cap, panic containment per
+//! request, and graceful shutdown that ends watches and drains connections.
+
+use super::reply::{self, Reply};
+use super::routes;
+use super::state::State;
+use super::status::StatusError;
+use axum::http::{Request, header};
+use bytes::Bytes;
+use futures::FutureExt as _;
+use http_body_util::{BodyExt as _, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
+
+/// The largest request body accepted, as the API server's limit.
+pub const MAX_BODY: usize = 3 * 1024 * 1024;
+/// How long a TLS handshake may take.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long shutdown waits for open connections.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// What every connection shares.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The cluster.
+    pub state: Arc<State>,
+    /// The bearer token every request must carry (None: no authentication).
+    pub token: Option<Arc<str>>,
+}
+
+/// Compares without an early exit, so the token cannot be guessed byte by byte by timing.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl App {
+    fn authorized(&self, request: &Request<Incoming>) -> bool {
+        let Some(token) = &self.token else {
+            return true;
+        };
+        request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| same_secret(given.trim().as_bytes(), token.as_bytes()))
+    }
+
+    /// Serves one request; never fails and never lets a panic drop the connection.
+    pub async fn serve(self, request: Request<Incoming>) -> Result<Reply, Infallible> {
+        let handled = AssertUnwindSafe(self.handle(request)).catch_unwind().await;
+        Ok(handled.unwrap_or_else(|_| {
+            reply::error(&StatusError::internal("the server failed on this request"))
+        }))
+    }
+
+    async fn handle(self, request: Request<Incoming>) -> Reply {
+        if !self.authorized(&request) {
+            return reply::error(&StatusError::unauthorized());
+        }
+        let (parts, body) = request.into_parts();
+        let declared = parts
+            .headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|len| len > MAX_BODY as u64) {
+            return reply::error(&StatusError::too_large(MAX_BODY));
+        }
+        let body: Bytes = match Limited::new(body, MAX_BODY).collect().await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) => {
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    return reply::error(&StatusError::too_large(MAX_BODY));
+                }
+                return reply::error(&StatusError::bad_request(format!(
+                    "failed to read the request body: {e}"
+                )));
+            }
+        };
+        routes::handle(
+            &self.state,
+            &parts.method,
+            parts.uri.path(),
+            parts.uri.query(),
+            &parts.headers,
+            body,
+        )
+        .await
+    }
+}
+
+/// Accepts connections until `shutdown` turns true, then drains them (bounded).
+pub async fn accept_loop(
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    app: App,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let builder = auto::Builder::new(TokioExecutor::new());
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                Err(_) => {
+                    // Out of descriptors or a reset during accept: back off briefly.
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |request| app.clone().serve(request));
+        let builder = builder.clone();
+        let watcher = graceful.watcher();
+        match tls.clone() {
+            None => {
+                tokio::spawn(async move {
+                    let conn = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .into_owned();
+                    let _ = watcher.watch(conn).await;
+                });
+            }
+            Some(acceptor) => {
+                tokio::spawn(async move {
+                    let Ok(Ok(stream)) =
+                        tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    else {
+                        return;
+                    };
+                    let conn = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .into_owned();
+                    let _ = watcher.watch(conn).await;
+                });
+            }
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown()).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_compare_whole() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"ab"));
+    }
+}
