@@ -1,0 +1,156 @@
+//! The binary as a user runs it: exit codes, messages, the run/validate/simulate contract.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn stsconform() -> Command {
+    let mut cmd = Command::cargo_bin("stsconform").expect("binary");
+    cmd.env_remove("INSTA_UPDATE").env("CI", "true");
+    cmd
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stsconform-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn simulate_web_yaml_shows_web_0_ready_before_web_1_appears() {
+    let out = stsconform().arg("simulate").arg(root().join("examples/web.yaml")).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let ready = text.lines().position(|l| l.contains("web-0") && l.contains("1/1") && l.contains("Running"));
+    let web1 = text.lines().position(|l| l.contains("web-1"));
+    assert!(matches!((ready, web1), (Some(r), Some(w)) if r < w), "{text}");
+}
+
+#[test]
+fn validate_reports_a_selector_mismatch_like_the_api_server() {
+    let dir = temp_dir("validate");
+    let file = dir.join("bad.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: other\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n",
+    )
+    .unwrap();
+    stsconform()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "spec.template.metadata.labels: Invalid value: {\"app\":\"other\"}: `selector` does not match template `labels`",
+        ));
+}
+
+#[test]
+fn validate_prints_defaulted_objects_for_valid_manifests() {
+    stsconform()
+        .arg("validate")
+        .arg(root().join("examples/web.yaml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("podManagementPolicy: OrderedReady").and(predicate::str::contains("revisionHistoryLimit: 10")));
+}
+
+#[test]
+fn malformed_yaml_names_file_line_and_column() {
+    let dir = temp_dir("malformed");
+    let file = dir.join("broken.yaml");
+    std::fs::write(&file, "apiVersion: v1\nkind: [\n").unwrap();
+    stsconform()
+        .arg("validate")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::is_match(r"broken\.yaml:\d+:\d+: invalid YAML").unwrap());
+}
+
+#[test]
+fn missing_files_are_reported_not_panicked_on() {
+    stsconform()
+        .args(["simulate", "/nonexistent/web.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("failed to read /nonexistent/web.yaml"));
+}
+
+#[test]
+fn a_selection_of_zero_scenarios_fails() {
+    stsconform()
+        .args(["run", "--tags", "@no-such-tag"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("0 passed, 0 failed"));
+}
+
+fn copy_feature(dir: &Path) -> PathBuf {
+    let feature = dir.join("ordering.feature");
+    std::fs::copy(root().join("features/ordering.feature"), &feature).unwrap();
+    feature
+}
+
+#[test]
+fn a_broken_snapshot_fails_the_run_under_ci() {
+    let dir = temp_dir("broken-snapshot");
+    let feature = copy_feature(&dir);
+    let snapshots = dir.join("snapshots");
+    std::fs::create_dir_all(&snapshots).unwrap();
+    let name = "ordering__pods-are-created-in-order-each-after-its-predecessor-is-ready.snap";
+    let good = std::fs::read_to_string(root().join("snapshots").join(name)).expect("committed snapshot");
+    std::fs::write(snapshots.join(name), good.replace("web-1", "web-9")).unwrap();
+    stsconform()
+        .arg("run")
+        .arg(&feature)
+        .args(["--name", "Pods are created in order, each after its predecessor is Ready", "--snapshots"])
+        .arg(&snapshots)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("0 passed, 1 failed"));
+}
+
+#[test]
+fn two_runs_produce_identical_timelines_and_junit_apart_from_timings() {
+    let dir = temp_dir("determinism");
+    let run = |n: u32| {
+        let junit = dir.join(format!("junit-{n}.xml"));
+        let out = stsconform()
+            .args(["run", "features/ordering.feature", "features/rolling-update.feature", "--no-snapshots", "--junit"])
+            .arg(&junit)
+            .current_dir(root())
+            .assert()
+            .success();
+        let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+        let timings = regex::Regex::new(r#"time="[^"]*"|timestamp="[^"]*""#).unwrap();
+        let xml = std::fs::read_to_string(&junit).unwrap();
+        (stdout, timings.replace_all(&xml, "").into_owned())
+    };
+    let (a, b) = (run(1), run(2));
+    assert!(a.1.contains("testcase"), "JUnit has test cases");
+    assert_eq!(a.0, b.0, "run output differs");
+    assert_eq!(a.1, b.1, "JUnit differs beyond timings");
+}
+
+#[test]
+fn list_shows_selected_scenarios_with_tags() {
+    stsconform()
+        .args(["run", "--list", "--tags", "@UPD-08"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("@UPD-08"));
+}
+
+#[test]
+fn steps_prints_the_catalogue() {
+    stsconform()
+        .arg("steps")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("I scale {string} to {int} replica(s)").and(predicate::str::contains("e.g. When I scale \"web\" to 3 replicas")));
+}
