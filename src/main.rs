@@ -161,11 +161,19 @@ fn main() -> ExitCode {
         Command::Bench { large, only } => {
             let figures = match only.as_deref() {
                 None => commands::bench::run(large),
-                Some("parallel-10k") => commands::bench::scale_up("parallel-10k", 10_000, true).map(|f| vec![f]),
-                Some("ordered-ready-10k") => commands::bench::scale_up("ordered-ready-10k", 10_000, false).map(|f| vec![f]),
-                Some("parallel-100k") => commands::bench::scale_up("parallel-100k", 100_000, true).map(|f| vec![f]),
+                Some("parallel-10k") => {
+                    commands::bench::scale_up("parallel-10k", 10_000, true).map(|f| vec![f])
+                }
+                Some("ordered-ready-10k") => {
+                    commands::bench::scale_up("ordered-ready-10k", 10_000, false).map(|f| vec![f])
+                }
+                Some("parallel-100k") => {
+                    commands::bench::scale_up("parallel-100k", 100_000, true).map(|f| vec![f])
+                }
                 Some(other) => {
-                    eprintln!("error: unknown benchmark {other:?}: use parallel-10k, ordered-ready-10k or parallel-100k");
+                    eprintln!(
+                        "error: unknown benchmark {other:?}: use parallel-10k, ordered-ready-10k or parallel-100k"
+                    );
                     return ExitCode::from(2);
                 }
             };

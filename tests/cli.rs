@@ -23,11 +23,20 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn simulate_web_yaml_shows_web_0_ready_before_web_1_appears() {
-    let out = stsconform().arg("simulate").arg(root().join("examples/web.yaml")).assert().success();
+    let out = stsconform()
+        .arg("simulate")
+        .arg(root().join("examples/web.yaml"))
+        .assert()
+        .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    let ready = text.lines().position(|l| l.contains("web-0") && l.contains("1/1") && l.contains("Running"));
+    let ready = text
+        .lines()
+        .position(|l| l.contains("web-0") && l.contains("1/1") && l.contains("Running"));
     let web1 = text.lines().position(|l| l.contains("web-1"));
-    assert!(matches!((ready, web1), (Some(r), Some(w)) if r < w), "{text}");
+    assert!(
+        matches!((ready, web1), (Some(r), Some(w)) if r < w),
+        "{text}"
+    );
 }
 
 #[test]
@@ -56,7 +65,10 @@ fn validate_prints_defaulted_objects_for_valid_manifests() {
         .arg(root().join("examples/web.yaml"))
         .assert()
         .success()
-        .stdout(predicate::str::contains("podManagementPolicy: OrderedReady").and(predicate::str::contains("revisionHistoryLimit: 10")));
+        .stdout(
+            predicate::str::contains("podManagementPolicy: OrderedReady")
+                .and(predicate::str::contains("revisionHistoryLimit: 10")),
+        );
 }
 
 #[test]
@@ -78,7 +90,9 @@ fn missing_files_are_reported_not_panicked_on() {
         .args(["simulate", "/nonexistent/web.yaml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("failed to read /nonexistent/web.yaml"));
+        .stderr(predicate::str::contains(
+            "failed to read /nonexistent/web.yaml",
+        ));
 }
 
 #[test]
@@ -103,12 +117,17 @@ fn a_broken_snapshot_fails_the_run_under_ci() {
     let snapshots = dir.join("snapshots");
     std::fs::create_dir_all(&snapshots).unwrap();
     let name = "ordering__pods-are-created-in-order-each-after-its-predecessor-is-ready.snap";
-    let good = std::fs::read_to_string(root().join("snapshots").join(name)).expect("committed snapshot");
+    let good =
+        std::fs::read_to_string(root().join("snapshots").join(name)).expect("committed snapshot");
     std::fs::write(snapshots.join(name), good.replace("web-1", "web-9")).unwrap();
     stsconform()
         .arg("run")
         .arg(&feature)
-        .args(["--name", "Pods are created in order, each after its predecessor is Ready", "--snapshots"])
+        .args([
+            "--name",
+            "Pods are created in order, each after its predecessor is Ready",
+            "--snapshots",
+        ])
         .arg(&snapshots)
         .assert()
         .code(1)
@@ -121,7 +140,13 @@ fn two_runs_produce_identical_timelines_and_junit_apart_from_timings() {
     let run = |n: u32| {
         let junit = dir.join(format!("junit-{n}.xml"));
         let out = stsconform()
-            .args(["run", "features/ordering.feature", "features/rolling-update.feature", "--no-snapshots", "--junit"])
+            .args([
+                "run",
+                "features/ordering.feature",
+                "features/rolling-update.feature",
+                "--no-snapshots",
+                "--junit",
+            ])
             .arg(&junit)
             .current_dir(root())
             .assert()
@@ -148,9 +173,9 @@ fn list_shows_selected_scenarios_with_tags() {
 
 #[test]
 fn steps_prints_the_catalogue() {
-    stsconform()
-        .arg("steps")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("I scale {string} to {int} replica(s)").and(predicate::str::contains("e.g. When I scale \"web\" to 3 replicas")));
+    stsconform().arg("steps").assert().success().stdout(
+        predicate::str::contains("I scale {string} to {int} replica(s)").and(
+            predicate::str::contains("e.g. When I scale \"web\" to 3 replicas"),
+        ),
+    );
 }

@@ -43,7 +43,10 @@ pub fn scale_up(name: &str, replicas: i32, parallel: bool) -> Result<Figure, Run
     let policy = if parallel { "Parallel" } else { "OrderedReady" };
     let started = Instant::now();
     let _ = cluster.create(Object::Service(nginx_service()));
-    let _ = cluster.create(Object::StatefulSet(web(replicas, json!({"spec": {"podManagementPolicy": policy}}))));
+    let _ = cluster.create(Object::StatefulSet(web(
+        replicas,
+        json!({"spec": {"podManagementPolicy": policy}}),
+    )));
     let ready = |c: &Cluster| {
         c.get_object(crate::model::object::Kind::StatefulSet, "default", "web")
             .and_then(|o| match o {
@@ -83,7 +86,9 @@ pub fn run(large: bool) -> Result<Vec<Figure>, RunError> {
 
 /// Renders figures as a table.
 pub fn render(figures: &[Figure]) -> String {
-    let mut out = String::from("benchmark            replicas   wall        virtual     syncs    work items   peak RSS\n");
+    let mut out = String::from(
+        "benchmark            replicas   wall        virtual     syncs    work items   peak RSS\n",
+    );
     for f in figures {
         out.push_str(&format!(
             "{:<20} {:>8}   {:>8.3}s   {:>8.1}s   {:>6}   {:>10}   {}\n",
@@ -93,7 +98,8 @@ pub fn render(figures: &[Figure]) -> String {
             f.virtual_time.as_secs_f64(),
             f.syncs,
             f.work_items,
-            f.peak_rss_mib.map_or("n/a".into(), |m| format!("{m:.0} MiB")),
+            f.peak_rss_mib
+                .map_or("n/a".into(), |m| format!("{m:.0} MiB")),
         ));
     }
     out
@@ -103,11 +109,29 @@ pub fn render(figures: &[Figure]) -> String {
 mod sizes {
     #[test]
     fn print_sizes() {
-        eprintln!("Object {}", std::mem::size_of::<crate::model::object::Object>());
-        eprintln!("Pod {}", std::mem::size_of::<k8s_openapi::api::core::v1::Pod>());
-        eprintln!("Container {}", std::mem::size_of::<k8s_openapi::api::core::v1::Container>());
-        eprintln!("PodSpec {}", std::mem::size_of::<k8s_openapi::api::core::v1::PodSpec>());
-        eprintln!("PodStatus {}", std::mem::size_of::<k8s_openapi::api::core::v1::PodStatus>());
-        eprintln!("StatefulSet {}", std::mem::size_of::<k8s_openapi::api::apps::v1::StatefulSet>());
+        eprintln!(
+            "Object {}",
+            std::mem::size_of::<crate::model::object::Object>()
+        );
+        eprintln!(
+            "Pod {}",
+            std::mem::size_of::<k8s_openapi::api::core::v1::Pod>()
+        );
+        eprintln!(
+            "Container {}",
+            std::mem::size_of::<k8s_openapi::api::core::v1::Container>()
+        );
+        eprintln!(
+            "PodSpec {}",
+            std::mem::size_of::<k8s_openapi::api::core::v1::PodSpec>()
+        );
+        eprintln!(
+            "PodStatus {}",
+            std::mem::size_of::<k8s_openapi::api::core::v1::PodStatus>()
+        );
+        eprintln!(
+            "StatefulSet {}",
+            std::mem::size_of::<k8s_openapi::api::apps::v1::StatefulSet>()
+        );
     }
 }

@@ -199,12 +199,17 @@ impl Store {
     }
 
     /// All objects of a kind, in one namespace or (None) everywhere, sorted by namespace and name.
-    pub fn list<'a>(&'a self, kind: Kind, namespace: Option<&'a str>) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+    pub fn list<'a>(
+        &'a self,
+        kind: Kind,
+        namespace: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         let table = &self.tables[table_index(kind)];
-        let namespaces: Box<dyn Iterator<Item = &'a BTreeMap<String, Arc<Object>>> + 'a> = match namespace {
-            Some(ns) => Box::new(table.get(ns).into_iter()),
-            None => Box::new(table.values()),
-        };
+        let namespaces: Box<dyn Iterator<Item = &'a BTreeMap<String, Arc<Object>>> + 'a> =
+            match namespace {
+                Some(ns) => Box::new(table.get(ns).into_iter()),
+                None => Box::new(table.values()),
+            };
         namespaces.flat_map(|objects| objects.values())
     }
 
@@ -322,7 +327,10 @@ impl Store {
             ChangeType::Deleted => {
                 let namespace = self.tables[index].get_mut(&key.namespace);
                 let previous = namespace.and_then(|objects| objects.remove(&key.name));
-                if self.tables[index].get(&key.namespace).is_some_and(BTreeMap::is_empty) {
+                if self.tables[index]
+                    .get(&key.namespace)
+                    .is_some_and(BTreeMap::is_empty)
+                {
                     self.tables[index].remove(&key.namespace);
                 }
                 previous

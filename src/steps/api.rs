@@ -76,7 +76,11 @@ async fn field_is(w: &mut StsWorld, set: String, path: String, value: String) ->
         .unwrap_or(serde_json::Value::Null);
     let matches = match &got {
         serde_json::Value::String(s) => *s == value,
-        other => *other == serde_json::from_str::<serde_json::Value>(&value).unwrap_or(serde_json::Value::Null),
+        other => {
+            *other
+                == serde_json::from_str::<serde_json::Value>(&value)
+                    .unwrap_or(serde_json::Value::Null)
+        }
     };
     if matches {
         Ok(())

@@ -63,11 +63,19 @@ pub fn steps() -> Vec<StepDoc> {
                     partial.push_str(line);
                     partial
                 }
-                None if ["#[given(", "#[when(", "#[then("].iter().any(|p| line.starts_with(p)) => line.to_owned(),
+                None if ["#[given(", "#[when(", "#[then("]
+                    .iter()
+                    .any(|p| line.starts_with(p)) =>
+                {
+                    line.to_owned()
+                }
                 None => {
                     if let Some(text) = line.strip_prefix("///") {
                         doc.push(text.trim());
-                    } else if line.starts_with("async fn") || line.starts_with("fn ") || line.is_empty() {
+                    } else if line.starts_with("async fn")
+                        || line.starts_with("fn ")
+                        || line.is_empty()
+                    {
                         doc.clear();
                     }
                     continue;
@@ -80,7 +88,9 @@ pub fn steps() -> Vec<StepDoc> {
             let keyword = ["given", "when", "then"]
                 .into_iter()
                 .find(|k| attribute.starts_with(&format!("#[{k}(")));
-            let (Some(keyword), Some(start), Some(end)) = (keyword, attribute.find('"'), attribute.rfind('"')) else {
+            let (Some(keyword), Some(start), Some(end)) =
+                (keyword, attribute.find('"'), attribute.rfind('"'))
+            else {
                 continue;
             };
             if end <= start {

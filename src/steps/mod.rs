@@ -4,10 +4,10 @@
 //! `stsconform steps` lives in [`catalog`].
 
 mod api;
+pub mod catalog;
 mod ext_api;
 mod ext_identity;
 mod ext_rollout;
-pub mod catalog;
 mod network;
 mod objects;
 mod params;

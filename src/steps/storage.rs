@@ -117,7 +117,10 @@ fn owners(view: &View, claim: &str, set: &str, pod: &str) -> Option<(bool, bool)
 fn pod_of_claim(claim: &str, set: &str) -> String {
     match claim.rfind(&format!("-{set}-")) {
         Some(i) => claim[i + 1..].to_owned(),
-        None => claim.split_once('-').map(|(_, p)| p.to_owned()).unwrap_or_default(),
+        None => claim
+            .split_once('-')
+            .map(|(_, p)| p.to_owned())
+            .unwrap_or_default(),
     }
 }
 
@@ -145,9 +148,14 @@ async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
         .filter(|p| claim.ends_with(&format!("-{p}")))
         .max_by_key(String::len)
     else {
-        return Err(w.failure(format!("no pod owns the claim {claim} by name")).await);
+        return Err(w
+            .failure(format!("no pod owns the claim {claim} by name"))
+            .await);
     };
-    let set = pod.rsplit_once('-').map(|(s, _)| s.to_owned()).unwrap_or_default();
+    let set = pod
+        .rsplit_once('-')
+        .map(|(s, _)| s.to_owned())
+        .unwrap_or_default();
     let what = format!("claim {claim} with a controller reference to pod {pod} only");
     w.eventually(
         &what,

@@ -374,7 +374,11 @@ impl ObjectManager for Cluster {
     }
 
     fn claim_ref(&self, namespace: &str, name: &str) -> Option<&PersistentVolumeClaim> {
-        match self.store.get(Kind::PersistentVolumeClaim, namespace, name)?.as_ref() {
+        match self
+            .store
+            .get(Kind::PersistentVolumeClaim, namespace, name)?
+            .as_ref()
+        {
             Object::PersistentVolumeClaim(c) => Some(c),
             _ => None,
         }

@@ -181,7 +181,9 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
     let mut errors = Vec::new();
     for (_, claim) in get_persistent_volume_claims(set, pod) {
         let claim_name = claim.metadata.name.clone().unwrap_or_default();
-        let existing = m.claim_ref(namespace(set), &claim_name).map(|c| c.metadata.deletion_timestamp.is_some());
+        let existing = m
+            .claim_ref(namespace(set), &claim_name)
+            .map(|c| c.metadata.deletion_timestamp.is_some());
         match existing {
             None => {
                 let result = m.create_claim(claim);
@@ -317,7 +319,10 @@ pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
         let Some(claim) = m.claim_ref(namespace(set), &claim_name) else {
             continue;
         };
-        let (unexpected, up_to_date) = (has_unexpected_controller(claim, set, pod), is_claim_owner_up_to_date(claim, set, pod));
+        let (unexpected, up_to_date) = (
+            has_unexpected_controller(claim, set, pod),
+            is_claim_owner_up_to_date(claim, set, pod),
+        );
         if unexpected {
             let message = format!(
                 "PersistentVolumeClaim {claim_name} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim"
