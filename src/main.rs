@@ -108,6 +108,9 @@ enum Command {
         /// Run only this benchmark: parallel-10k, ordered-ready-10k or parallel-100k.
         #[arg(long, value_name = "NAME")]
         only: Option<String>,
+        /// With --only: use this many replicas instead of the benchmark's own.
+        #[arg(long, value_name = "N", requires = "only")]
+        replicas: Option<i32>,
     },
     /// Serve the reference cluster behind the real Kubernetes HTTP API (for kubectl,
     /// kube-rs and external controllers) until Ctrl-C or SIGTERM.
@@ -158,17 +161,17 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Bench { large, only } => {
+        Command::Bench { large, only, replicas } => {
             let figures = match only.as_deref() {
                 None => commands::bench::run(large),
                 Some("parallel-10k") => {
-                    commands::bench::scale_up("parallel-10k", 10_000, true).map(|f| vec![f])
+                    commands::bench::scale_up("parallel-10k", replicas.unwrap_or(10_000), true).map(|f| vec![f])
                 }
                 Some("ordered-ready-10k") => {
-                    commands::bench::scale_up("ordered-ready-10k", 10_000, false).map(|f| vec![f])
+                    commands::bench::scale_up("ordered-ready-10k", replicas.unwrap_or(10_000), false).map(|f| vec![f])
                 }
                 Some("parallel-100k") => {
-                    commands::bench::scale_up("parallel-100k", 100_000, true).map(|f| vec![f])
+                    commands::bench::scale_up("parallel-100k", replicas.unwrap_or(100_000), true).map(|f| vec![f])
                 }
                 Some(other) => {
                     eprintln!(

@@ -91,6 +91,7 @@ pub struct Cluster {
     pub(crate) kubelet: kubelet::KubeletState,
     pub(crate) statefulsets: statefulset::ControllerState,
     pub(crate) events: events::Recorder,
+    pub(crate) endpoints: endpoints::EndpointsState,
     /// Number of work items processed, for livelock detection and benchmarks.
     pub work_done: u64,
 }
@@ -129,6 +130,7 @@ impl Cluster {
             kubelet: kubelet::KubeletState::default(),
             statefulsets: statefulset::ControllerState::default(),
             events: events::Recorder::default(),
+            endpoints: endpoints::EndpointsState::default(),
             work_done: 0,
         };
         // The default namespace exists from the start, as on a real cluster.

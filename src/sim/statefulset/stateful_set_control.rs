@@ -19,7 +19,6 @@ use crate::model::behaviour::Behaviour;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
-use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Upper bound of one slow-start batch.
@@ -385,56 +384,53 @@ fn update_stateful_set_pods<M: ObjectManager>(
 
     let start = get_start_ordinal(set);
     let replica_count = utils::replicas(set).max(0) as usize;
-    let mut replicas: Vec<Option<Cow<'_, Pod>>> = vec![None; replica_count];
+    // In-range slots by index; a missing pod stays None and is only built when it is
+    // created (upstream builds every placeholder up front, which is O(n) allocations per
+    // sync; placeholders have no phase, so they count for nothing in status either way).
+    let mut replicas: Vec<Option<&Pod>> = vec![None; replica_count];
     let mut condemned: Vec<&Pod> = Vec::new();
     for &pod in pods {
         if pod_in_ordinal_range(pod, set) {
             if let Some(o) = get_ordinal(pod) {
-                replicas[(o - start) as usize] = Some(Cow::Borrowed(pod));
+                replicas[(o - start) as usize] = Some(pod);
             }
         } else if get_ordinal(pod).is_some() {
             condemned.push(pod);
         }
     }
-    let mut replicas: Vec<Cow<'_, Pod>> = replicas
-        .into_iter()
-        .enumerate()
-        .map(|(i, slot)| {
-            slot.unwrap_or_else(|| {
-                Cow::Owned(new_versioned_stateful_set_pod(
-                    &scan.current_set,
-                    &scan.update_set,
-                    current_name,
-                    update_name,
-                    start + i as i32,
-                ))
-            })
-        })
-        .collect();
     condemned.sort_by_key(|p| std::cmp::Reverse(get_ordinal(p)));
+    let placeholder = |i: usize| {
+        new_versioned_stateful_set_pod(&scan.current_set, &scan.update_set, current_name, update_name, start + i as i32)
+    };
 
-    // The first unavailable pod: in range first, else the lowest condemned one.
+    // The first unavailable pod: in range first (a missing one counts), else the lowest condemned one.
+    let set_name = name(&set.metadata);
     let first_unhealthy: Option<String> = replicas
         .iter()
-        .map(|p| p.as_ref())
-        .chain(condemned.iter().rev().copied())
-        .find(|p| is_unavailable(p, scan.min_ready, scan.now))
-        .map(|p| name(&p.metadata).to_owned());
+        .enumerate()
+        .find_map(|(i, p)| match p {
+            None => Some(crate::model::names::pod_name(set_name, start + i as i32)),
+            Some(p) if is_unavailable(p, scan.min_ready, scan.now) => Some(name(&p.metadata).to_owned()),
+            Some(_) => None,
+        })
+        .or_else(|| {
+            condemned
+                .iter()
+                .rev()
+                .find(|p| is_unavailable(p, scan.min_ready, scan.now))
+                .map(|p| name(&p.metadata).to_owned())
+        });
 
-    let refresh =
-        |status: &mut StatefulSetStatus, replicas: &[Cow<'_, Pod>], condemned: &[&Pod]| {
-            update_status(
-                status,
-                scan.min_ready,
-                scan.now,
-                current,
-                update,
-                replicas
-                    .iter()
-                    .map(|p| p.as_ref())
-                    .chain(condemned.iter().copied()),
-            );
-        };
+    let refresh = |status: &mut StatefulSetStatus, replicas: &[Option<&Pod>], condemned: &[&Pod]| {
+        update_status(
+            status,
+            scan.min_ready,
+            scan.now,
+            current,
+            update,
+            replicas.iter().flatten().copied().chain(condemned.iter().copied()),
+        );
+    };
 
     // If the StatefulSet is being deleted, don't do anything other than updating status (DEL-02).
     if set.metadata.deletion_timestamp.is_some() {
@@ -443,7 +439,7 @@ fn update_stateful_set_pods<M: ObjectManager>(
 
     // First, process each living replica; exit on error or, monotonic, on anything blocking.
     let outcome = run_for_all(replicas.len(), scan.monotonic, |i| {
-        process_replica(m, &scan, current_name, update_name, &mut replicas, i)
+        process_replica(m, &scan, &replicas, &placeholder, i)
     });
     if !matches!(outcome, Ok(false)) {
         refresh(&mut status, &replicas, &condemned);
@@ -480,13 +476,20 @@ fn update_stateful_set_pods<M: ObjectManager>(
     }
 
     if behaviour.max_unavailable_stateful_set {
-        return update_after_invariant_established(m, &scan, &replicas, update_name, status);
+        return update_after_invariant_established(m, &scan, &replicas, &placeholder, update_name, status);
     }
 
     // Terminate the highest-ordinal pod not at the update revision; one per sync (UPD-02).
     let update_min = utils::partition(set).max(0) as usize;
     for target in (update_min..replicas.len()).rev() {
-        let pod = replicas[target].as_ref();
+        let built;
+        let pod = match replicas[target] {
+            Some(pod) => pod,
+            None => {
+                built = placeholder(target);
+                &built
+            }
+        };
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
             if let Err(e) = delete_stateful_pod(m, set, pod)
                 && !e.is_not_found()
@@ -508,15 +511,23 @@ fn update_stateful_set_pods<M: ObjectManager>(
 fn process_replica<M: ObjectManager>(
     m: &mut M,
     scan: &Scan<'_>,
-    current_name: &str,
-    update_name: &str,
-    replicas: &mut [Cow<'_, Pod>],
+    replicas: &[Option<&Pod>],
+    placeholder: &dyn Fn(usize) -> Pod,
     i: usize,
 ) -> Step {
     let set = scan.set;
+    let Some(pod) = replicas[i] else {
+        let pod = placeholder(i);
+        // A claim still owned by an earlier pod of this name blocks creation this round (RET-04).
+        if pod_claim_is_stale(m, set, &pod) {
+            return Ok(true);
+        }
+        create_stateful_pod(m, set, &pod)?;
+        // If the set does not allow bursting, return immediately.
+        return Ok(scan.monotonic);
+    };
     // Delete and recreate pods which finished running; the replacement comes on a later
     // sync, once the old object is gone (ORD-04).
-    let pod = replicas[i].as_ref();
     if is_failed(pod) || is_succeeded(pod) {
         if pod.metadata.deletion_timestamp.is_none() {
             delete_stateful_pod(m, set, pod)?;
@@ -553,7 +564,6 @@ fn process_replica<M: ObjectManager>(
     if identity_matches(set, pod) && storage_matches(set, pod) && retention_match {
         return Ok(false);
     }
-    let _ = (current_name, update_name);
     update_stateful_pod(m, &scan.update_set, pod)?;
     Ok(false)
 }
@@ -591,7 +601,8 @@ fn process_condemned<M: ObjectManager>(
 fn update_after_invariant_established<M: ObjectManager>(
     m: &mut M,
     scan: &Scan<'_>,
-    replicas: &[Cow<'_, Pod>],
+    replicas: &[Option<&Pod>],
+    placeholder: &dyn Fn(usize) -> Pod,
     update_name: &str,
     mut status: StatefulSetStatus,
 ) -> (Option<StatefulSetStatus>, Option<SyncError>) {
@@ -611,7 +622,7 @@ fn update_after_invariant_established<M: ObjectManager>(
     };
     let unavailable = replicas
         .iter()
-        .filter(|p| is_unavailable(p, scan.min_ready, scan.now))
+        .filter(|p| p.is_none_or(|p| is_unavailable(p, scan.min_ready, scan.now)))
         .count() as i32;
     if unavailable >= max_unavailable {
         return (Some(status), None);
@@ -622,7 +633,14 @@ fn update_after_invariant_established<M: ObjectManager>(
         if deleted >= to_delete {
             break;
         }
-        let pod = replicas[target].as_ref();
+        let built;
+        let pod = match replicas[target] {
+            Some(pod) => pod,
+            None => {
+                built = placeholder(target);
+                &built
+            }
+        };
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
             if let Err(e) = delete_stateful_pod(m, set, pod)
                 && !e.is_not_found()

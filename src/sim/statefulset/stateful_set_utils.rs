@@ -69,20 +69,19 @@ pub fn is_member_of(set: &StatefulSet, pod: &Pod) -> bool {
 
 /// upstream: stateful_set_utils.go identityMatches
 pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
-    let Some((parent, ordinal)) = names::parent_and_ordinal(name(&pod.metadata)) else {
+    let pod_name = name(&pod.metadata);
+    let Some((parent, ordinal)) = names::parent_and_ordinal(pod_name) else {
         return false;
     };
-    let pod_name = name(&pod.metadata);
+    // `pod.Name == getPodName(set, ordinal)` without formatting: the digits must be the
+    // canonical decimal form (no leading zeros, ID-08's `web-007`).
+    let digits = &pod_name[parent.len() + 1..];
+    let canonical = digits == "0" || !digits.starts_with('0');
+    let _ = ordinal;
     parent == name(&set.metadata)
-        && pod_name == names::pod_name(name(&set.metadata), ordinal)
+        && canonical
         && pod.metadata.namespace == set.metadata.namespace
-        && pod
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(POD_NAME_LABEL))
-            .map(String::as_str)
-            == Some(pod_name)
+        && pod.metadata.labels.as_ref().and_then(|l| l.get(POD_NAME_LABEL)).map(String::as_str) == Some(pod_name)
 }
 
 fn claim_templates(set: &StatefulSet) -> &[PersistentVolumeClaim] {
@@ -97,19 +96,24 @@ pub fn storage_matches(set: &StatefulSet, pod: &Pod) -> bool {
     let Some(ordinal) = get_ordinal(pod) else {
         return false;
     };
-    let volumes: BTreeMap<&str, &Volume> = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.volumes.iter().flatten())
-        .map(|v| (v.name.as_str(), v))
-        .collect();
+    let volumes: &[Volume] = pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or(&[]);
+    let set_name = name(&set.metadata);
     claim_templates(set).iter().all(|claim| {
         let template = name(&claim.metadata);
+        // Upstream indexes volumes by name (the last one wins on duplicates).
         volumes
-            .get(template)
+            .iter()
+            .rev()
+            .find(|v| v.name == template)
             .and_then(|v| v.persistent_volume_claim.as_ref())
             .is_some_and(|c| {
-                c.claim_name == names::claim_name(template, name(&set.metadata), ordinal)
+                // claim_name == "<template>-<set>-<ordinal>", compared piecewise.
+                c.claim_name
+                    .strip_prefix(template)
+                    .and_then(|r| r.strip_prefix('-'))
+                    .and_then(|r| r.strip_prefix(set_name))
+                    .and_then(|r| r.strip_prefix('-'))
+                    .is_some_and(|r| r == ordinal.to_string())
             })
     })
 }
