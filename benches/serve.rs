@@ -1,7 +1,7 @@
-//! Benchmarks of `stsconform serve` (ignored by default; they print figures):
+//! Benchmarks of `stsconform serve` (a bench target, not a test: it prints figures):
 //!
 //! ```text
-//! cargo test --release --test serve_bench -- --ignored --nocapture --test-threads 1
+//! cargo bench --bench serve
 //! ```
 //!
 //! * start → first answered request (the binary as a child process, HTTPS + token);
@@ -36,8 +36,6 @@ fn pod(name: &str) -> Pod {
     .expect("pod")
 }
 
-#[tokio::test]
-#[ignore = "benchmark: run with --ignored --nocapture in release"]
 async fn start_to_first_answer() {
     let dir = tempfile::tempdir().expect("dir");
     let kubeconfig = dir.path().join("kubeconfig");
@@ -71,8 +69,6 @@ async fn start_to_first_answer() {
     println!("best: {best:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: run with --ignored --nocapture in release"]
 async fn list_ten_thousand_pods() {
     let dir = tempfile::tempdir().expect("dir");
     let server = api::start(&ServeArgs {
@@ -132,8 +128,6 @@ async fn list_ten_thousand_pods() {
     server.stop().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "benchmark: run with --ignored --nocapture in release"]
 async fn watch_fan_out() {
     const WATCHERS: usize = 100;
     const OBJECTS: usize = 1_000;
@@ -198,4 +192,15 @@ async fn watch_fan_out() {
         delivered as f64 / total.as_secs_f64()
     );
     server.stop().await;
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    runtime.block_on(start_to_first_answer());
+    runtime.block_on(list_ten_thousand_pods());
+    runtime.block_on(watch_fan_out());
 }
