@@ -161,17 +161,26 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Bench { large, only, replicas } => {
+        Command::Bench {
+            large,
+            only,
+            replicas,
+        } => {
             let figures = match only.as_deref() {
                 None => commands::bench::run(large),
                 Some("parallel-10k") => {
-                    commands::bench::scale_up("parallel-10k", replicas.unwrap_or(10_000), true).map(|f| vec![f])
+                    commands::bench::scale_up("parallel-10k", replicas.unwrap_or(10_000), true)
+                        .map(|f| vec![f])
                 }
-                Some("ordered-ready-10k") => {
-                    commands::bench::scale_up("ordered-ready-10k", replicas.unwrap_or(10_000), false).map(|f| vec![f])
-                }
+                Some("ordered-ready-10k") => commands::bench::scale_up(
+                    "ordered-ready-10k",
+                    replicas.unwrap_or(10_000),
+                    false,
+                )
+                .map(|f| vec![f]),
                 Some("parallel-100k") => {
-                    commands::bench::scale_up("parallel-100k", replicas.unwrap_or(100_000), true).map(|f| vec![f])
+                    commands::bench::scale_up("parallel-100k", replicas.unwrap_or(100_000), true)
+                        .map(|f| vec![f])
                 }
                 Some(other) => {
                     eprintln!(

@@ -179,3 +179,40 @@ fn steps_prints_the_catalogue() {
         ),
     );
 }
+
+#[test]
+fn an_undefined_step_fails_the_run() {
+    let dir = temp_dir("undefined");
+    let feature = dir.join("undefined.feature");
+    std::fs::write(
+        &feature,
+        "Feature: x\n  Scenario: undefined\n    Given something nobody defined\n",
+    )
+    .unwrap();
+    stsconform()
+        .arg("run")
+        .arg(&feature)
+        .arg("--no-snapshots")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("0 passed, 1 failed"));
+}
+
+#[test]
+fn a_scenario_without_steps_is_an_error_naming_file_and_line() {
+    let dir = temp_dir("empty");
+    let feature = dir.join("empty.feature");
+    std::fs::write(
+        &feature,
+        "Feature: x\n  Scenari: misspelt\n    Given foo\n  Scenario: empty\n",
+    )
+    .unwrap();
+    stsconform()
+        .arg("run")
+        .arg(&feature)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "empty.feature:4: scenario \"empty\" has no steps",
+        ));
+}

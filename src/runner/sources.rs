@@ -87,6 +87,18 @@ pub fn parse(source: &Source) -> Result<gherkin::Feature, RunError> {
     let mut feature = gherkin::Feature::parse(&source.text, GherkinEnv::default())
         .map_err(|e| RunError::Parse(format!("{}: invalid Gherkin: {e}", source.path)))?;
     feature.path = Some(PathBuf::from(&source.path));
+    // A scenario without steps checks nothing; it is a mistake, not a pass.
+    let empty = feature
+        .scenarios
+        .iter()
+        .chain(feature.rules.iter().flat_map(|r| r.scenarios.iter()))
+        .find(|s| s.steps.is_empty());
+    if let Some(scenario) = empty {
+        return Err(RunError::Parse(format!(
+            "{}:{}: scenario {:?} has no steps (a misspelt keyword makes lines plain description)",
+            source.path, scenario.position.line, scenario.name
+        )));
+    }
     // Scenario Outlines become one scenario per Examples row, as cucumber's own parser does.
     use cucumber::feature::Ext as _;
     feature

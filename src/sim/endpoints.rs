@@ -73,7 +73,12 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, pod: &Object) {
 
 pub(crate) fn on_service_change(cluster: &mut Cluster, svc: &Object) {
     let key = (svc.namespace().to_owned(), svc.name().to_owned());
-    cluster.endpoints.services.entry(key.clone()).or_default().rebuild = true;
+    cluster
+        .endpoints
+        .services
+        .entry(key.clone())
+        .or_default()
+        .rebuild = true;
     cluster.enqueue(Work::Endpoints(key.0, key.1));
 }
 
@@ -100,7 +105,11 @@ pub fn should_set_hostname(pod: &Pod, svc: &Service) -> bool {
 fn slice_name(service: &str, index: usize) -> String {
     let hash = safe_encode_string(&fnv1_32(&[service.as_bytes()]).to_string());
     let hash = &hash[..hash.len().min(5)];
-    if index == 0 { format!("{service}-{hash}") } else { format!("{service}-{hash}-{index}") }
+    if index == 0 {
+        format!("{service}-{hash}")
+    } else {
+        format!("{service}-{hash}-{index}")
+    }
 }
 
 /// The endpoint of `pod` behind `svc`, if it has one (selected, with an IP).
@@ -109,7 +118,11 @@ fn endpoint_for(svc: &Service, pod: &Pod) -> Option<Endpoint> {
         return None;
     }
     let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone())?;
-    let publish_not_ready = svc.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false);
+    let publish_not_ready = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.publish_not_ready_addresses)
+        .unwrap_or(false);
     let terminating = pod.metadata.deletion_timestamp.is_some();
     let ready = pod
         .status
@@ -123,7 +136,9 @@ fn endpoint_for(svc: &Service, pod: &Pod) -> Option<Endpoint> {
             serving: Some(publish_not_ready || ready),
             terminating: Some(terminating),
         }),
-        hostname: should_set_hostname(pod, svc).then(|| pod.spec.as_ref().and_then(|s| s.hostname.clone())).flatten(),
+        hostname: should_set_hostname(pod, svc)
+            .then(|| pod.spec.as_ref().and_then(|s| s.hostname.clone()))
+            .flatten(),
         node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
         target_ref: Some(ObjectReference {
             kind: Some("Pod".into()),
@@ -140,8 +155,18 @@ fn endpoint_for(svc: &Service, pod: &Pod) -> Option<Endpoint> {
 /// endpoints changed.
 pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
     let key = (namespace.to_owned(), name.to_owned());
-    let svc = match cluster.store.get(Kind::Service, namespace, name).map(|o| o.as_ref()) {
-        Some(Object::Service(svc)) if svc.spec.as_ref().and_then(|s| s.selector.as_ref()).is_some_and(|s| !s.is_empty()) => {
+    let svc = match cluster
+        .store
+        .get(Kind::Service, namespace, name)
+        .map(|o| o.as_ref())
+    {
+        Some(Object::Service(svc))
+            if svc
+                .spec
+                .as_ref()
+                .and_then(|s| s.selector.as_ref())
+                .is_some_and(|s| !s.is_empty()) =>
+        {
             svc.clone()
         }
         _ => {
@@ -154,14 +179,23 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
     let pods: Vec<String> = if std::mem::take(&mut state.rebuild) {
         dirty_slices.extend(0..state.slices.len().max(1));
         let mut all: BTreeSet<String> = state.assignment.keys().cloned().collect();
-        all.extend(cluster.store.list(Kind::Pod, Some(namespace)).map(|o| o.name().to_owned()));
+        all.extend(
+            cluster
+                .store
+                .list(Kind::Pod, Some(namespace))
+                .map(|o| o.name().to_owned()),
+        );
         state.dirty_pods.clear();
         all.into_iter().collect()
     } else {
         std::mem::take(&mut state.dirty_pods).into_iter().collect()
     };
     for pod_name in pods {
-        let endpoint = match cluster.store.get(Kind::Pod, namespace, &pod_name).map(|o| o.as_ref()) {
+        let endpoint = match cluster
+            .store
+            .get(Kind::Pod, namespace, &pod_name)
+            .map(|o| o.as_ref())
+        {
             Some(Object::Pod(pod)) => endpoint_for(&svc, pod),
             _ => None,
         };
@@ -178,7 +212,11 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
                 dirty_slices.insert(i);
             }
             (None, Some(ep)) => {
-                let i = match state.slices.iter().position(|s| s.len() < MAX_ENDPOINTS_PER_SLICE) {
+                let i = match state
+                    .slices
+                    .iter()
+                    .position(|s| s.len() < MAX_ENDPOINTS_PER_SLICE)
+                {
                     Some(i) => i,
                     None => {
                         state.slices.push(BTreeMap::new());
@@ -192,19 +230,27 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
             (None, None) => {}
         }
     }
-    let ports: Option<Vec<EndpointPort>> = svc.spec.as_ref().and_then(|s| s.ports.as_ref()).map(|ports| {
-        ports
-            .iter()
-            .map(|p| EndpointPort {
-                name: p.name.clone(),
-                port: Some(p.port),
-                protocol: p.protocol.clone(),
-                app_protocol: p.app_protocol.clone(),
-            })
-            .collect()
-    });
+    let ports: Option<Vec<EndpointPort>> =
+        svc.spec
+            .as_ref()
+            .and_then(|s| s.ports.as_ref())
+            .map(|ports| {
+                ports
+                    .iter()
+                    .map(|p| EndpointPort {
+                        name: p.name.clone(),
+                        port: Some(p.port),
+                        protocol: p.protocol.clone(),
+                        app_protocol: p.app_protocol.clone(),
+                    })
+                    .collect()
+            });
     for i in dirty_slices {
-        let endpoints: Vec<Endpoint> = state.slices.get(i).map(|s| s.values().cloned().collect()).unwrap_or_default();
+        let endpoints: Vec<Endpoint> = state
+            .slices
+            .get(i)
+            .map(|s| s.values().cloned().collect())
+            .unwrap_or_default();
         write_slice(cluster, &svc, namespace, name, i, endpoints, ports.clone());
     }
     cluster.endpoints.services.insert(key, state);
@@ -220,10 +266,18 @@ fn write_slice(
     ports: Option<Vec<EndpointPort>>,
 ) {
     let slice_name = slice_name(name, index);
-    let existing = cluster.store.get(Kind::EndpointSlice, namespace, &slice_name).map(|o| o.as_ref().clone());
+    let existing = cluster
+        .store
+        .get(Kind::EndpointSlice, namespace, &slice_name)
+        .map(|o| o.as_ref().clone());
     if endpoints.is_empty() && index > 0 {
         if existing.is_some() {
-            let _ = cluster.delete(Kind::EndpointSlice, namespace, &slice_name, &super::apiserver::DeleteOptions::default());
+            let _ = cluster.delete(
+                Kind::EndpointSlice,
+                namespace,
+                &slice_name,
+                &super::apiserver::DeleteOptions::default(),
+            );
         }
         return;
     }

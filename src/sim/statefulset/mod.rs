@@ -273,7 +273,10 @@ fn get_pods_for_stateful_set(
     let deleting = set.metadata.deletion_timestamp.is_some();
     let query = selector::label_query_from_selector(&selector).ok();
     let matches = |pod: &Pod| {
-        query.as_ref().is_some_and(|q| q.matches(pod.metadata.labels.as_ref())) && is_member_of(set, pod)
+        query
+            .as_ref()
+            .is_some_and(|q| q.matches(pod.metadata.labels.as_ref()))
+            && is_member_of(set, pod)
     };
     let mut claimed = Vec::with_capacity(candidates.len());
     let mut errors = Vec::new();

@@ -400,7 +400,13 @@ fn update_stateful_set_pods<M: ObjectManager>(
     }
     condemned.sort_by_key(|p| std::cmp::Reverse(get_ordinal(p)));
     let placeholder = |i: usize| {
-        new_versioned_stateful_set_pod(&scan.current_set, &scan.update_set, current_name, update_name, start + i as i32)
+        new_versioned_stateful_set_pod(
+            &scan.current_set,
+            &scan.update_set,
+            current_name,
+            update_name,
+            start + i as i32,
+        )
     };
 
     // The first unavailable pod: in range first (a missing one counts), else the lowest condemned one.
@@ -410,7 +416,9 @@ fn update_stateful_set_pods<M: ObjectManager>(
         .enumerate()
         .find_map(|(i, p)| match p {
             None => Some(crate::model::names::pod_name(set_name, start + i as i32)),
-            Some(p) if is_unavailable(p, scan.min_ready, scan.now) => Some(name(&p.metadata).to_owned()),
+            Some(p) if is_unavailable(p, scan.min_ready, scan.now) => {
+                Some(name(&p.metadata).to_owned())
+            }
             Some(_) => None,
         })
         .or_else(|| {
@@ -421,16 +429,21 @@ fn update_stateful_set_pods<M: ObjectManager>(
                 .map(|p| name(&p.metadata).to_owned())
         });
 
-    let refresh = |status: &mut StatefulSetStatus, replicas: &[Option<&Pod>], condemned: &[&Pod]| {
-        update_status(
-            status,
-            scan.min_ready,
-            scan.now,
-            current,
-            update,
-            replicas.iter().flatten().copied().chain(condemned.iter().copied()),
-        );
-    };
+    let refresh =
+        |status: &mut StatefulSetStatus, replicas: &[Option<&Pod>], condemned: &[&Pod]| {
+            update_status(
+                status,
+                scan.min_ready,
+                scan.now,
+                current,
+                update,
+                replicas
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .chain(condemned.iter().copied()),
+            );
+        };
 
     // If the StatefulSet is being deleted, don't do anything other than updating status (DEL-02).
     if set.metadata.deletion_timestamp.is_some() {
@@ -476,7 +489,14 @@ fn update_stateful_set_pods<M: ObjectManager>(
     }
 
     if behaviour.max_unavailable_stateful_set {
-        return update_after_invariant_established(m, &scan, &replicas, &placeholder, update_name, status);
+        return update_after_invariant_established(
+            m,
+            &scan,
+            &replicas,
+            &placeholder,
+            update_name,
+            status,
+        );
     }
 
     // Terminate the highest-ordinal pod not at the update revision; one per sync (UPD-02).

@@ -81,7 +81,13 @@ pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
     parent == name(&set.metadata)
         && canonical
         && pod.metadata.namespace == set.metadata.namespace
-        && pod.metadata.labels.as_ref().and_then(|l| l.get(POD_NAME_LABEL)).map(String::as_str) == Some(pod_name)
+        && pod
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(POD_NAME_LABEL))
+            .map(String::as_str)
+            == Some(pod_name)
 }
 
 fn claim_templates(set: &StatefulSet) -> &[PersistentVolumeClaim] {
@@ -96,7 +102,11 @@ pub fn storage_matches(set: &StatefulSet, pod: &Pod) -> bool {
     let Some(ordinal) = get_ordinal(pod) else {
         return false;
     };
-    let volumes: &[Volume] = pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or(&[]);
+    let volumes: &[Volume] = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.volumes.as_deref())
+        .unwrap_or(&[]);
     let set_name = name(&set.metadata);
     claim_templates(set).iter().all(|claim| {
         let template = name(&claim.metadata);
