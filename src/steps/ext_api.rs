@@ -161,17 +161,11 @@ async fn revision_controlled(w: &mut StsWorld, short: String, set: String) -> St
     w.eventually(
         &what,
         &|v| {
-            let uid = v.set(&set).and_then(|s| s.metadata.uid.clone());
-            v.revision(&full)
-                .and_then(|r| r.metadata.owner_references.clone())
-                .is_some_and(|refs| {
-                    refs.len() == 1
-                        && refs[0].kind == "StatefulSet"
-                        && refs[0].name == set
-                        && Some(&refs[0].uid) == uid.as_ref()
-                        && refs[0].controller == Some(true)
-                        && refs[0].block_owner_deletion == Some(true)
-                })
+            v.is_sole_controller_ref_to_set(
+                v.revision(&full)
+                    .and_then(|r| r.metadata.owner_references.as_deref()),
+                &set,
+            )
         },
         DEFAULT_WAIT,
     )

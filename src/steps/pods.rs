@@ -388,18 +388,11 @@ async fn controlled_by(w: &mut StsWorld, pod: String, set: String) -> StepResult
     w.eventually(
         &what,
         &|v| {
-            let uid = v.set(&set).and_then(|s| s.metadata.uid.clone());
-            v.pod(&pod)
-                .and_then(|p| p.metadata.owner_references.clone())
-                .is_some_and(|refs| {
-                    refs.len() == 1
-                        && refs[0].kind == "StatefulSet"
-                        && refs[0].api_version == "apps/v1"
-                        && refs[0].name == set
-                        && Some(&refs[0].uid) == uid.as_ref()
-                        && refs[0].controller == Some(true)
-                        && refs[0].block_owner_deletion == Some(true)
-                })
+            v.is_sole_controller_ref_to_set(
+                v.pod(&pod)
+                    .and_then(|p| p.metadata.owner_references.as_deref()),
+                &set,
+            )
         },
         DEFAULT_WAIT,
     )

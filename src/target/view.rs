@@ -80,6 +80,22 @@ impl View {
         names.into_iter().map(|(_, n)| n).collect()
     }
 
+    /// Whether `refs` is exactly one controller reference (apps/v1, blockOwnerDeletion) to
+    /// the StatefulSet `set` as it exists now (same uid).
+    pub fn is_sole_controller_ref_to_set(
+        &self,
+        refs: Option<&[k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference]>,
+        set: &str,
+    ) -> bool {
+        let uid = self.set(set).and_then(|s| s.metadata.uid.as_deref());
+        matches!(refs, Some([r]) if r.kind == "StatefulSet"
+            && r.api_version == "apps/v1"
+            && r.name == set
+            && Some(r.uid.as_str()) == uid
+            && r.controller == Some(true)
+            && r.block_owner_deletion == Some(true))
+    }
+
     /// Whether pod `name` exists, is Running and Ready and is not terminating.
     pub fn is_pod_ready(&self, name: &str) -> bool {
         self.pod(name)

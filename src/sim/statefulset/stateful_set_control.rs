@@ -502,14 +502,8 @@ fn update_stateful_set_pods<M: ObjectManager>(
     // Terminate the highest-ordinal pod not at the update revision; one per sync (UPD-02).
     let update_min = utils::partition(set).max(0) as usize;
     for target in (update_min..replicas.len()).rev() {
-        let built;
-        let pod = match replicas[target] {
-            Some(pod) => pod,
-            None => {
-                built = placeholder(target);
-                &built
-            }
-        };
+        let mut built = None;
+        let pod = slot_or_placeholder(&replicas, &placeholder, target, &mut built);
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
             if let Err(e) = delete_stateful_pod(m, set, pod)
                 && !e.is_not_found()
@@ -653,14 +647,8 @@ fn update_after_invariant_established<M: ObjectManager>(
         if deleted >= to_delete {
             break;
         }
-        let built;
-        let pod = match replicas[target] {
-            Some(pod) => pod,
-            None => {
-                built = placeholder(target);
-                &built
-            }
-        };
+        let mut built = None;
+        let pod = slot_or_placeholder(replicas, placeholder, target, &mut built);
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
             if let Err(e) = delete_stateful_pod(m, set, pod)
                 && !e.is_not_found()
@@ -672,6 +660,19 @@ fn update_after_invariant_established<M: ObjectManager>(
         }
     }
     (Some(status), None)
+}
+
+/// The pod in slot `i`, or the placeholder a create would use (kept alive in `built`).
+fn slot_or_placeholder<'a>(
+    replicas: &[Option<&'a Pod>],
+    placeholder: &dyn Fn(usize) -> Pod,
+    i: usize,
+    built: &'a mut Option<Pod>,
+) -> &'a Pod {
+    match replicas[i] {
+        Some(pod) => pod,
+        None => built.insert(placeholder(i)),
+    }
 }
 
 /// Completes a rollout when due and writes status only when it changed (ST-06, UPD-09).
