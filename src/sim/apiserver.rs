@@ -386,6 +386,24 @@ impl Cluster {
         let Some(current) = self.store.get(kind, &ns, &name).cloned() else {
             return Err(StoreError::NotFound { kind, name }.into());
         };
+        // Fast path for the kubelet's and provisioner's read-modify-write: when everything
+        // but the status already equals storage, the incoming object is the merge.
+        let mut object = object;
+        let requested_rv = object.metadata().resource_version.clone();
+        object.metadata_mut().resource_version = current.metadata().resource_version.clone();
+        let unchanged_but_status = match (&object, current.as_ref()) {
+            (Object::Pod(new), Object::Pod(old)) => {
+                new.metadata == old.metadata && new.spec == old.spec
+            }
+            (Object::PersistentVolumeClaim(new), Object::PersistentVolumeClaim(old)) => {
+                new.metadata == old.metadata && new.spec == old.spec
+            }
+            _ => false,
+        };
+        object.metadata_mut().resource_version = requested_rv;
+        if unchanged_but_status {
+            return self.finish_update(object, Vec::new());
+        }
         let mut merged = Object::clone(&current);
         merged.metadata_mut().resource_version = object.metadata().resource_version.clone();
         match (&mut merged, object) {

@@ -211,6 +211,15 @@ fn write_status(cluster: &mut Cluster, mut pod: Pod, status: PodStatus) {
 
 /// Advances one pod by one step of its lifecycle; idempotent.
 pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
+    match cluster
+        .store
+        .get(Kind::Pod, namespace, name)
+        .map(|o| o.as_ref())
+    {
+        Some(Object::Pod(pod)) if nothing_to_do(cluster, pod) => return,
+        Some(Object::Pod(_)) => {}
+        _ => return,
+    }
     let Some(Object::Pod(pod)) = cluster.get_object(Kind::Pod, namespace, name) else {
         return;
     };
@@ -374,6 +383,31 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
             c.ready = ready;
         }
         write_status(cluster, pod, status);
+    }
+}
+
+/// The common no-op syncs, decided without copying the pod: a pod waiting for its start
+/// timer, a finished pod, and a running pod whose readiness already matches its check.
+fn nothing_to_do(cluster: &Cluster, pod: &Pod) -> bool {
+    if pod.metadata.deletion_timestamp.is_some() || annotation(pod, FAIL_ANNOTATION) == Some("true")
+    {
+        return false;
+    }
+    let scheduled = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_ref())
+        .is_some();
+    let uid = pod.metadata.uid.as_deref().unwrap_or("");
+    match phase(pod) {
+        "Failed" | "Succeeded" => true,
+        "Pending" if scheduled => cluster
+            .kubelet
+            .start_due
+            .get(uid)
+            .is_some_and(|due| *due > cluster.now()),
+        "Running" => readiness_ok(cluster, pod) == is_ready(pod),
+        _ => false,
     }
 }
 
