@@ -466,22 +466,20 @@ fn schedule(cluster: &mut Cluster, mut pod: Pod, time: &Time) {
         }
         return;
     }
-    // Bind (the binding subresource), then report PodScheduled.
+    // The binding subresource sets spec.nodeName and the PodScheduled condition in one
+    // write, as the API server's pod binding does (assignPod).
     if let Some(spec) = pod.spec.as_mut() {
         spec.node_name = Some(NODE_NAME.into());
     }
     pod.metadata.resource_version = None;
-    let mut status = pod.status.clone().unwrap_or_default();
-    let Ok(bound) = cluster.store.update(Object::Pod(pod), cluster.now()) else {
-        return;
-    };
-    let Object::Pod(bound) = bound.as_ref().clone() else {
-        return;
-    };
-    let conditions = status.conditions.get_or_insert_with(Vec::new);
+    let conditions = pod
+        .status
+        .get_or_insert_with(Default::default)
+        .conditions
+        .get_or_insert_with(Vec::new);
     conditions.retain(|c| c.type_ != "PodScheduled");
     conditions.push(condition("PodScheduled", true, time, None));
-    write_status(cluster, bound, status);
+    let _ = cluster.store.update(Object::Pod(pod), cluster.now());
 }
 
 fn terminate(cluster: &mut Cluster, pod: Pod, uid: &str, now: Duration, time: &Time) {
