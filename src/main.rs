@@ -257,13 +257,10 @@ fn run(options: &RunOptions) -> i32 {
             }
         };
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match commands::runtime(false) {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: failed to start the async runtime: {e}");
+            eprintln!("error: {e}");
             return exit::ERROR;
         }
     };

@@ -288,13 +288,10 @@ async fn wait_for_signal() -> Result<(), std::io::Error> {
 
 /// `stsconform serve`: runs until Ctrl-C or SIGTERM; returns the exit code.
 pub fn run(args: &ServeArgs) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match crate::commands::runtime(true) {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: failed to start the async runtime: {e}");
+            eprintln!("error: {e}");
             return exit::ERROR;
         }
     };

@@ -24,6 +24,17 @@ fn not_found(call: &Call, name: &str) -> StatusError {
     StatusError::not_found(call.resource.plural, call.resource.group, name)
 }
 
+/// The stored object the call names, or the call's 404.
+fn stored(
+    c: &crate::sim::Cluster,
+    call: &Call,
+) -> Result<std::sync::Arc<crate::model::object::Object>, StatusError> {
+    c.store()
+        .get(call.resource.kind, namespace(call), name(call))
+        .cloned()
+        .ok_or_else(|| not_found(call, name(call)))
+}
+
 fn namespace(call: &Call) -> &str {
     call.namespace.as_deref().unwrap_or("")
 }
@@ -347,17 +358,11 @@ fn write_scale(
 /// PUT on an object or subresource.
 pub async fn update(state: &State, call: &Call) -> Result<Reply, StatusError> {
     reject_dry_run(call)?;
-    let kind = call.resource.kind;
-    let (ns, name) = (namespace(call).to_owned(), name(call).to_owned());
     let doc = body::parse_document(&call.body, call.content_type.as_deref())?;
     if call.sub == Some(Subresource::Scale) {
         let written = state
             .write(|c| {
-                let current = c
-                    .store()
-                    .get(kind, &ns, &name)
-                    .cloned()
-                    .ok_or_else(|| not_found(call, &name))?;
+                let current = stored(c, call)?;
                 write_scale(c, &doc, &current)
             })
             .await??;
@@ -369,11 +374,7 @@ pub async fn update(state: &State, call: &Call) -> Result<Reply, StatusError> {
     let status_write = call.sub == Some(Subresource::Status);
     let (object, warnings) = state
         .write(|c| {
-            let current = c
-                .store()
-                .get(kind, &ns, &name)
-                .cloned()
-                .ok_or_else(|| not_found(call, &name))?;
+            let current = stored(c, call)?;
             write_over(c, decoded.object, &current, status_write)
         })
         .await??;

@@ -90,3 +90,20 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
 }
+
+/// An async runtime for a command (`multi_thread` for servers, one thread for the
+/// runner, whose scenarios are CPU-bound and deterministic anyway).
+///
+/// # Errors
+/// The I/O error of a runtime that cannot start, worded for the user.
+pub fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, String> {
+    let mut builder = if multi_thread {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    builder
+        .enable_all()
+        .build()
+        .map_err(|e| format!("failed to start the async runtime: {e}"))
+}
