@@ -298,6 +298,7 @@ impl Cluster {
                 Kind::PersistentVolumeClaim => {
                     volumes::on_claim_change(self, &change);
                     kubelet::on_claim_change(self, object);
+                    statefulset::on_claim_change(self, object);
                 }
                 Kind::Service => endpoints::on_service_change(self, object),
                 _ => {}

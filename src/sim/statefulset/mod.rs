@@ -2,11 +2,13 @@
 //! [`stateful_set_control`] (the sync algorithm), [`stateful_pod_control`] (pod and claim
 //! writes behind the [`ObjectManager`] seam), [`stateful_set_utils`] (pure helpers), and
 //! this module: the informer handlers, adoption and release of pods and revisions, and the
-//! work queue with rate-limited retries (upstream `stateful_set.go`).
+//! work queue with rate-limited retries (upstream `stateful_set.go`). Each set's pods are
+//! kept in a [`pod_index::PodIndex`], the informer cache the sync reads.
 
 pub mod invariants;
 #[cfg(test)]
 mod model_tests;
+pub mod pod_index;
 pub mod stateful_pod_control;
 pub mod stateful_set_control;
 pub mod stateful_set_utils;
@@ -27,16 +29,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use pod_index::PodIndex;
 pub use stateful_pod_control::ObjectManager;
 use stateful_set_utils::{is_member_of, new_controller_ref};
 
 /// The event source component name.
 pub const COMPONENT: &str = "statefulset-controller";
 
-/// Controller memory: retry counts for the rate limiter.
+/// Controller memory: retry counts for the rate limiter and each set's pod index.
 #[derive(Debug, Default)]
 pub struct ControllerState {
     failures: HashMap<(String, String), u32>,
+    indexes: HashMap<(String, String), PodIndex>,
     /// Number of syncs run, for benchmarks and tests.
     pub syncs: u64,
 }
@@ -61,9 +65,47 @@ pub(crate) fn on_set_change(cluster: &mut Cluster, change: &Change) {
     );
     if change.change_type == ChangeType::Deleted {
         cluster.statefulsets.failures.remove(&key);
+        cluster.statefulsets.indexes.remove(&key);
         return;
     }
     cluster.enqueue(Work::StatefulSet(key.0, key.1));
+}
+
+impl ControllerState {
+    /// Tells the indexes that may hold pod `name` that it changed: the one of the set its
+    /// controller reference names, and the one of the set its name says it belongs to.
+    fn mark_pod(&mut self, namespace: &str, name: &str, owner: Option<&str>) {
+        let parent = crate::model::names::parent_of(name);
+        for set in owner.into_iter().chain(parent) {
+            if let Some(index) = self
+                .indexes
+                .get_mut(&(namespace.to_owned(), set.to_owned()))
+            {
+                index.mark_pod(name);
+            }
+        }
+    }
+}
+
+/// A claim changed: the claim-ownership facts of the pods it belongs to
+/// (`<template>-<set>-<ordinal>`) need recomputing.
+pub(crate) fn on_claim_change(cluster: &mut Cluster, claim: &Object) {
+    let (namespace, name) = (claim.namespace(), claim.name());
+    let Some((prefix, ordinal)) = name
+        .rsplit_once('-')
+        .and_then(|(prefix, digits)| Some((prefix, digits.parse::<i32>().ok()?)))
+    else {
+        return;
+    };
+    for ((ns, set), index) in &mut cluster.statefulsets.indexes {
+        if ns == namespace
+            && prefix
+                .strip_suffix(set.as_str())
+                .is_some_and(|p| p.ends_with('-'))
+        {
+            index.mark_ordinal(ordinal);
+        }
+    }
 }
 
 /// upstream: stateful_set.go addPod / updatePod / deletePod
@@ -72,6 +114,12 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
         return;
     };
     let namespace = pod.metadata.namespace.clone().unwrap_or_default();
+    let owner_set = controller_of(&pod.metadata)
+        .filter(|r| is_set_ref(r))
+        .map(|r| r.name.as_str());
+    cluster
+        .statefulsets
+        .mark_pod(&namespace, change.object.name(), owner_set);
     if let Some(owner) = controller_of(&pod.metadata) {
         if !is_set_ref(owner) {
             return;
@@ -155,26 +203,27 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     }
     let key = (namespace.to_owned(), name.to_owned());
     let behaviour = cluster.config.behaviour;
-    let result = adopt_orphan_revisions(cluster, &set)
-        .and_then(|()| get_pods_for_stateful_set(cluster, &set));
+    // The index leaves the controller's memory for the sync: writes made meanwhile are only
+    // dispatched (and marked in it) after the sync returns.
+    let mut index = cluster
+        .statefulsets
+        .indexes
+        .remove(&key)
+        .unwrap_or_default();
+    let result =
+        adopt_orphan_revisions(cluster, &set).and_then(|()| claim_pods(cluster, &set, &mut index));
     let outcome = match result {
         Err(e) => Err(e),
-        Ok(pods) => {
-            let refs: Vec<&Pod> = pods
-                .iter()
-                .filter_map(|o| match o.as_ref() {
-                    Object::Pod(p) => Some(p),
-                    _ => None,
-                })
-                .collect();
+        Ok(()) => {
             let result =
-                stateful_set_control::update_stateful_set(cluster, &set, &refs, &behaviour);
+                stateful_set_control::update_stateful_set(cluster, &set, &mut index, &behaviour);
             match result.error {
                 Some(e) => Err(e.to_string()),
                 None => Ok(result.status),
             }
         }
     };
+    cluster.statefulsets.indexes.insert(key.clone(), index);
     match outcome {
         Ok(status) => {
             cluster.statefulsets.failures.remove(&key);
@@ -245,13 +294,15 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
     Ok(())
 }
 
-/// Claims the set's pods: owned ones that still match stay, non-matching ones are
-/// released, matching orphans named `<set>-<ordinal>` are adopted (ADP-01..04).
+/// Claims the set's pods into its index: controlled ones that still match stay, ones that
+/// no longer match are released, matching orphans named `<set>-<ordinal>` are adopted
+/// (ADP-01..04).
 // upstream: stateful_set.go getPodsForStatefulSet, controller_ref_manager.go ClaimObject
-fn get_pods_for_stateful_set(
+fn claim_pods(
     cluster: &mut Cluster,
     set: &StatefulSet,
-) -> Result<Vec<Arc<Object>>, String> {
+    index: &mut PodIndex,
+) -> Result<(), String> {
     let ns = set.metadata.namespace.clone().unwrap_or_default();
     let set_uid = set.metadata.uid.clone().unwrap_or_default();
     let selector = set
@@ -259,17 +310,6 @@ fn get_pods_for_stateful_set(
         .as_ref()
         .map(|s| s.selector.clone())
         .unwrap_or_default();
-    let candidates: Vec<Arc<Object>> = {
-        let store = &cluster.store;
-        let owned = store
-            .dependents(&set_uid)
-            .filter(|k| k.kind == Kind::Pod)
-            .filter_map(|k| store.get(Kind::Pod, &k.namespace, &k.name));
-        let orphans = store
-            .orphans(Kind::Pod, &ns)
-            .filter_map(|n| store.get(Kind::Pod, &ns, n));
-        owned.chain(orphans).cloned().collect()
-    };
     let deleting = set.metadata.deletion_timestamp.is_some();
     let query = selector::label_query_from_selector(&selector).ok();
     let matches = |pod: &Pod| {
@@ -278,67 +318,84 @@ fn get_pods_for_stateful_set(
             .is_some_and(|q| q.matches(pod.metadata.labels.as_ref()))
             && is_member_of(set, pod)
     };
-    let mut claimed = Vec::with_capacity(candidates.len());
+    index.read_members(&cluster.store, &ns, &set_uid, matches);
+    #[cfg(test)]
+    {
+        let mut rebuilt = PodIndex::default();
+        rebuilt.read_members(&cluster.store, &ns, &set_uid, matches);
+        assert!(
+            index.same_members(&rebuilt),
+            "the incremental pod index's members diverged from a rebuild"
+        );
+    }
     let mut errors = Vec::new();
-    let mut adoption_checked: Option<Result<(), String>> = None;
-    for object in candidates {
-        let Object::Pod(pod) = object.as_ref() else {
-            continue;
-        };
-        match controller_of(&pod.metadata) {
-            Some(owner) if owner.uid != set_uid => {}
-            Some(_) => {
-                if matches(pod) {
-                    claimed.push(object.clone());
-                } else if !deleting {
-                    let mut released = pod.clone();
-                    if let Some(refs) = released.metadata.owner_references.as_mut() {
-                        refs.retain(|r| r.uid != set_uid);
-                    }
-                    if released
-                        .metadata
-                        .owner_references
-                        .as_ref()
-                        .is_some_and(Vec::is_empty)
-                    {
-                        released.metadata.owner_references = None;
-                    }
-                    released.metadata.resource_version = None;
-                    if let Err(e) = cluster.update(Object::Pod(released))
-                        && !e.is_not_found()
-                    {
-                        errors.push(e.to_string());
-                    }
-                }
+    if !deleting {
+        let release: Vec<String> = index.to_release().cloned().collect();
+        for name in release {
+            let Some(Object::Pod(mut released)) = cluster.get_object(Kind::Pod, &ns, &name) else {
+                continue;
+            };
+            if let Some(refs) = released.metadata.owner_references.as_mut() {
+                refs.retain(|r| r.uid != set_uid);
             }
-            None => {
-                if deleting || !matches(pod) || pod.metadata.deletion_timestamp.is_some() {
-                    continue;
-                }
-                let check = adoption_checked
-                    .get_or_insert_with(|| can_adopt(cluster, set))
-                    .clone();
-                if let Err(e) = check {
-                    errors.push(e);
-                    continue;
-                }
-                let mut adopted = pod.clone();
-                adopted
-                    .metadata
-                    .owner_references
-                    .get_or_insert_with(Vec::new)
-                    .push(new_controller_ref(set));
-                adopted.metadata.resource_version = None;
-                match cluster.update(Object::Pod(adopted)) {
-                    Ok(written) => claimed.push(written.object),
-                    Err(e) if e.is_not_found() => {}
-                    Err(e) => errors.push(e.to_string()),
-                }
+            if released
+                .metadata
+                .owner_references
+                .as_ref()
+                .is_some_and(Vec::is_empty)
+            {
+                released.metadata.owner_references = None;
+            }
+            released.metadata.resource_version = None;
+            if let Err(e) = cluster.update(Object::Pod(released))
+                && !e.is_not_found()
+            {
+                errors.push(e.to_string());
             }
         }
     }
+    let orphans: Vec<Arc<Object>> = if deleting {
+        Vec::new()
+    } else {
+        let store = &cluster.store;
+        store
+            .orphans(Kind::Pod, &ns)
+            .filter_map(|n| store.get(Kind::Pod, &ns, n))
+            .cloned()
+            .collect()
+    };
+    let mut adoption_checked: Option<Result<(), String>> = None;
+    for object in orphans {
+        let Object::Pod(pod) = object.as_ref() else {
+            continue;
+        };
+        if !matches(pod) || pod.metadata.deletion_timestamp.is_some() {
+            continue;
+        }
+        let check = adoption_checked
+            .get_or_insert_with(|| can_adopt(cluster, set))
+            .clone();
+        if let Err(e) = check {
+            errors.push(e);
+            continue;
+        }
+        let mut adopted = pod.clone();
+        adopted
+            .metadata
+            .owner_references
+            .get_or_insert_with(Vec::new)
+            .push(new_controller_ref(set));
+        adopted.metadata.resource_version = None;
+        match cluster.update(Object::Pod(adopted)) {
+            Ok(_) => index.mark_pod(pod.metadata.name.as_deref().unwrap_or("")),
+            Err(e) if e.is_not_found() => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+    }
+    // Adopted pods are members from now on.
+    index.read_members(&cluster.store, &ns, &set_uid, matches);
     if errors.is_empty() {
-        Ok(claimed)
+        Ok(())
     } else {
         Err(errors.join(", "))
     }

@@ -2,6 +2,7 @@
 //! scan, condemned pods, the rolling-update loop (with and without maxUnavailable), status
 //! and history truncation — structured like upstream's `stateful_set_control.go`.
 
+use super::pod_index::{Counts, FactContext, Facts, PodIndex};
 use super::stateful_pod_control::{
     ControlError, ObjectManager, claims_match_retention_policy,
     create_missing_persistent_volume_claims, create_stateful_pod, delete_stateful_pod,
@@ -9,11 +10,11 @@ use super::stateful_pod_control::{
 };
 use super::stateful_set_utils::{
     self as utils, allows_burst, apply_revision, complete_rolling_update, equal_revision,
-    get_end_ordinal, get_ordinal, get_pod_revision, get_start_ordinal,
-    get_stateful_set_max_unavailable, identity_matches, inconsistent_status, is_created, is_failed,
-    is_pending, is_running_and_available, is_running_and_ready, is_succeeded, is_terminating,
-    is_unavailable, min_ready_seconds, new_revision, new_versioned_stateful_set_pod, next_revision,
-    pod_in_ordinal_range, storage_matches,
+    get_end_ordinal, get_pod_revision, get_start_ordinal, get_stateful_set_max_unavailable,
+    identity_matches, inconsistent_status, is_created, is_failed, is_pending,
+    is_running_and_available, is_running_and_ready, is_succeeded, is_terminating, is_unavailable,
+    min_ready_seconds, new_revision, new_versioned_stateful_set_pod, next_revision,
+    storage_matches,
 };
 use crate::model::behaviour::Behaviour;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
@@ -64,18 +65,19 @@ pub fn sort_controller_revisions(revisions: &mut [ControllerRevision]) {
     });
 }
 
-/// Runs one sync of `set` over the pods it owns.
+/// Runs one sync of `set` over the pods it claims.
 // upstream: stateful_set_control.go UpdateStatefulSet
 pub fn update_stateful_set<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pods: &[&Pod],
+    pods: &mut PodIndex,
     behaviour: &Behaviour,
 ) -> SyncResult {
     let mut revisions = m.list_revisions(set);
     sort_controller_revisions(&mut revisions);
     let (current, update, mut result) = perform_update(m, set, pods, &revisions, behaviour);
-    if let Err(e) = truncate_history(m, set, pods, &revisions, current.as_ref(), update.as_ref()) {
+    let live = pods.revisions();
+    if let Err(e) = truncate_history(m, set, live, &revisions, current.as_ref(), update.as_ref()) {
         result
             .error
             .get_or_insert_with(|| SyncError(Vec::new()))
@@ -95,7 +97,7 @@ type Revisions = (
 fn perform_update<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pods: &[&Pod],
+    pods: &mut PodIndex,
     revisions: &[ControllerRevision],
     behaviour: &Behaviour,
 ) -> Revisions {
@@ -204,15 +206,15 @@ fn create_controller_revision<M: ObjectManager>(
 
 /// Deletes non-live revisions beyond `revisionHistoryLimit`, oldest first (REV-05).
 // upstream: stateful_set_control.go truncateHistory
-pub fn truncate_history<M: ObjectManager>(
+pub fn truncate_history<'a, M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pods: &[&Pod],
-    revisions: &[ControllerRevision],
-    current: Option<&ControllerRevision>,
-    update: Option<&ControllerRevision>,
+    pod_revisions: impl Iterator<Item = &'a str>,
+    revisions: &'a [ControllerRevision],
+    current: Option<&'a ControllerRevision>,
+    update: Option<&'a ControllerRevision>,
 ) -> Result<(), ControlError> {
-    let mut live: HashSet<&str> = pods.iter().map(|p| get_pod_revision(p)).collect();
+    let mut live: HashSet<&str> = pod_revisions.collect();
     live.extend(current.map(|r| name(&r.metadata)));
     live.extend(update.map(|r| name(&r.metadata)));
     let history: Vec<&ControllerRevision> = revisions
@@ -234,88 +236,35 @@ pub fn truncate_history<M: ObjectManager>(
     Ok(())
 }
 
-#[derive(Default)]
-struct ReplicaStatus {
-    replicas: i32,
-    ready: i32,
-    available: i32,
-    current: i32,
-    updated: i32,
-}
-
-// upstream: stateful_set_control.go computeReplicaStatus
-fn compute_replica_status<'a>(
-    pods: impl Iterator<Item = &'a Pod>,
-    min_ready_seconds: i32,
-    now: Timestamp,
-    current: &str,
-    update: &str,
-) -> ReplicaStatus {
-    let mut s = ReplicaStatus::default();
-    for pod in pods {
-        if is_created(pod) {
-            s.replicas += 1;
-        }
-        if is_running_and_ready(pod) {
-            s.ready += 1;
-            if is_running_and_available(pod, min_ready_seconds, now) {
-                s.available += 1;
-            }
-        }
-        if is_created(pod) && !is_terminating(pod) {
-            let revision = get_pod_revision(pod);
-            if revision == current {
-                s.current += 1;
-            }
-            if revision == update {
-                s.updated += 1;
-            }
-        }
-    }
-    s
-}
-
 fn nonzero(n: i32) -> Option<i32> {
     (n != 0).then_some(n)
 }
 
-// upstream: stateful_set_control.go updateStatus
-fn update_status<'a>(
-    status: &mut StatefulSetStatus,
-    min_ready_seconds: i32,
-    now: Timestamp,
-    current: &ControllerRevision,
-    update: &ControllerRevision,
-    pods: impl Iterator<Item = &'a Pod>,
-) {
-    let s = compute_replica_status(
-        pods,
-        min_ready_seconds,
-        now,
-        name(&current.metadata),
-        name(&update.metadata),
-    );
-    status.replicas = s.replicas;
-    status.ready_replicas = nonzero(s.ready);
-    status.available_replicas = nonzero(s.available);
-    status.current_replicas = nonzero(s.current);
-    status.updated_replicas = nonzero(s.updated);
+// upstream: stateful_set_control.go updateStatus (computeReplicaStatus over the index's totals)
+fn update_status(status: &mut StatefulSetStatus, counts: &Counts, current: &str, update: &str) {
+    status.replicas = counts.created;
+    status.ready_replicas = nonzero(counts.ready);
+    status.available_replicas = nonzero(counts.available);
+    status.current_replicas = nonzero(counts.at_revision(current));
+    status.updated_replicas = nonzero(counts.at_revision(update));
 }
 
 /// Where one step of a scan leaves the sync.
 type Step = Result<bool, ControlError>;
 
-/// Runs `f` over `0..n`: in order, stopping at the first `true` or error, when
-/// `monotonic`; otherwise in slow-start batches (1, 2, 4 … ≤ 500), stopping after a batch
-/// with errors. Returns whether the caller should stop.
+/// Runs `f` over the indices of `0..n` that `candidates(from, to)` yields for `from..to`
+/// (the others are known no-ops): in order, stopping at the first `true` or error, when
+/// `monotonic`; otherwise in slow-start batches over `0..n` (1, 2, 4 … ≤ 500), stopping
+/// after a batch with errors. Returns whether the caller should stop.
 // upstream: stateful_set_control.go runForAll, slowStartBatch
-fn run_for_all(
+fn run_for_all<I: Iterator<Item = usize>>(
     n: usize,
     monotonic: bool,
+    candidates: impl Fn(usize, usize) -> I,
     mut f: impl FnMut(usize) -> Step,
 ) -> Result<bool, SyncError> {
     if monotonic {
-        for i in 0..n {
+        for i in candidates(0, n) {
             match f(i) {
                 Ok(true) => return Ok(true),
                 Ok(false) => {}
@@ -326,7 +275,9 @@ fn run_for_all(
     }
     let (mut start, mut batch) = (0, 1.min(n));
     while batch > 0 {
-        let errors: Vec<ControlError> = (start..start + batch).filter_map(|i| f(i).err()).collect();
+        let errors: Vec<ControlError> = candidates(start, start + batch)
+            .filter_map(|i| f(i).err())
+            .collect();
         if !errors.is_empty() {
             return Err(SyncError(errors));
         }
@@ -346,6 +297,30 @@ struct Scan<'s> {
     min_ready: i32,
 }
 
+/// What the index records of one pod, from upstream's predicates.
+fn facts_of<M: ObjectManager>(m: &M, scan: &Scan<'_>, update_name: &str, pod: &Pod) -> Facts {
+    let ready = is_running_and_ready(pod);
+    let available = is_running_and_available(pod, scan.min_ready, scan.now);
+    let terminating = is_terminating(pod);
+    let revision = get_pod_revision(pod);
+    // The conditions under which processReplica returns "carry on" without writing.
+    let quiet = ready
+        && available
+        && !terminating
+        && identity_matches(scan.set, pod)
+        && storage_matches(scan.set, pod)
+        && claims_match_retention_policy(m, &scan.update_set, pod);
+    Facts {
+        created: is_created(pod),
+        ready,
+        available,
+        terminating,
+        quiet,
+        stale: revision != update_name && !terminating,
+        revision: revision.to_owned(),
+    }
+}
+
 /// The core of a sync: create, repair, delete and roll pods.
 // upstream: stateful_set_control.go updateStatefulSet
 fn update_stateful_set_pods<M: ObjectManager>(
@@ -354,7 +329,7 @@ fn update_stateful_set_pods<M: ObjectManager>(
     current: &ControllerRevision,
     update: &ControllerRevision,
     collision_count: i32,
-    pods: &[&Pod],
+    pods: &mut PodIndex,
     behaviour: &Behaviour,
 ) -> (Option<StatefulSetStatus>, Option<SyncError>) {
     let scan = Scan {
@@ -366,6 +341,30 @@ fn update_stateful_set_pods<M: ObjectManager>(
         min_ready: min_ready_seconds(set),
     };
     let (current_name, update_name) = (name(&current.metadata), name(&update.metadata));
+    let (start, end) = (get_start_ordinal(set), get_end_ordinal(set));
+    let context = FactContext {
+        uid: set.metadata.uid.clone().unwrap_or_default(),
+        generation: set.metadata.generation.unwrap_or(0),
+        update_revision: update_name.to_owned(),
+        min_ready: scan.min_ready,
+        start,
+        end,
+    };
+    pods.refresh_facts(context.clone(), |pod| {
+        facts_of(&*m, &scan, update_name, pod)
+    });
+    #[cfg(test)]
+    {
+        let mut rebuilt = pods.clone();
+        rebuilt.forget_facts();
+        rebuilt.refresh_facts(context, |pod| facts_of(&*m, &scan, update_name, pod));
+        assert!(pods.is_settled(), "facts left to recompute after a refresh");
+        assert_eq!(
+            *pods, rebuilt,
+            "the incremental pod index diverged from a rebuild"
+        );
+    }
+    let pods = &*pods;
     let mut status = StatefulSetStatus {
         observed_generation: set.metadata.generation,
         current_revision: Some(current_name.to_owned()),
@@ -373,32 +372,13 @@ fn update_stateful_set_pods<M: ObjectManager>(
         collision_count: Some(collision_count),
         ..Default::default()
     };
-    update_status(
-        &mut status,
-        scan.min_ready,
-        scan.now,
-        current,
-        update,
-        pods.iter().copied(),
-    );
+    update_status(&mut status, pods.counts(), current_name, update_name);
 
-    let start = get_start_ordinal(set);
     let replica_count = utils::replicas(set).max(0) as usize;
-    // In-range slots by index; a missing pod stays None and is only built when it is
-    // created (upstream builds every placeholder up front, which is O(n) allocations per
-    // sync; placeholders have no phase, so they count for nothing in status either way).
-    let mut replicas: Vec<Option<&Pod>> = vec![None; replica_count];
-    let mut condemned: Vec<&Pod> = Vec::new();
-    for &pod in pods {
-        if pod_in_ordinal_range(pod, set) {
-            if let Some(o) = get_ordinal(pod) {
-                replicas[(o - start) as usize] = Some(pod);
-            }
-        } else if get_ordinal(pod).is_some() {
-            condemned.push(pod);
-        }
-    }
-    condemned.sort_by_key(|p| std::cmp::Reverse(get_ordinal(p)));
+    // A missing pod is only built when it is created (upstream builds every placeholder up
+    // front; placeholders have no phase, so they count for nothing in status either way).
+    let slot = |i: usize| pods.slot(start + i as i32);
+    let condemned = pods.condemned(start, end);
     let placeholder = |i: usize| {
         new_versioned_stateful_set_pod(
             &scan.current_set,
@@ -411,15 +391,11 @@ fn update_stateful_set_pods<M: ObjectManager>(
 
     // The first unavailable pod: in range first (a missing one counts), else the lowest condemned one.
     let set_name = name(&set.metadata);
-    let first_unhealthy: Option<String> = replicas
-        .iter()
-        .enumerate()
-        .find_map(|(i, p)| match p {
-            None => Some(crate::model::names::pod_name(set_name, start + i as i32)),
-            Some(p) if is_unavailable(p, scan.min_ready, scan.now) => {
-                Some(name(&p.metadata).to_owned())
-            }
-            Some(_) => None,
+    let first_unhealthy: Option<String> = pods
+        .first_unavailable()
+        .map(|o| match pods.slot(o) {
+            Some(p) => name(&p.metadata).to_owned(),
+            None => crate::model::names::pod_name(set_name, o),
         })
         .or_else(|| {
             condemned
@@ -429,59 +405,60 @@ fn update_stateful_set_pods<M: ObjectManager>(
                 .map(|p| name(&p.metadata).to_owned())
         });
 
-    let refresh =
-        |status: &mut StatefulSetStatus, replicas: &[Option<&Pod>], condemned: &[&Pod]| {
-            update_status(
-                status,
-                scan.min_ready,
-                scan.now,
-                current,
-                update,
-                replicas
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .chain(condemned.iter().copied()),
-            );
-        };
-
     // If the StatefulSet is being deleted, don't do anything other than updating status (DEL-02).
     if set.metadata.deletion_timestamp.is_some() {
         return (Some(status), None);
     }
+    // Every later return recounts over the slotted pods. Creates, deletes and repairs in
+    // this sync do not change the pods it read, so one recount serves them all (upstream
+    // recounts the same pods before each return).
+    update_status(
+        &mut status,
+        &pods.slotted_counts(),
+        current_name,
+        update_name,
+    );
 
     // First, process each living replica; exit on error or, monotonic, on anything blocking.
-    let outcome = run_for_all(replicas.len(), scan.monotonic, |i| {
-        process_replica(m, &scan, &replicas, &placeholder, i)
+    // Slots whose pod is quiet would be a no-op, so only the blocked ones are visited.
+    let blocked = |from: usize, to: usize| {
+        pods.blocked(start + from as i32, start + to as i32 - 1)
+            .map(move |o| (o - start) as usize)
+    };
+    let outcome = run_for_all(replica_count, scan.monotonic, blocked, |i| {
+        process_replica(m, &scan, slot(i), &placeholder, i)
     });
     if !matches!(outcome, Ok(false)) {
-        refresh(&mut status, &replicas, &condemned);
         return (Some(status), outcome.err());
     }
 
     // Fix pod claims for condemned pods, if necessary.
-    let outcome = run_for_all(condemned.len(), scan.monotonic, |i| {
-        if !claims_match_retention_policy(m, &scan.update_set, condemned[i]) {
-            update_pod_claim_for_retention_policy(m, &scan.update_set, condemned[i])?;
-        }
-        Ok(false)
-    });
+    let outcome = run_for_all(
+        condemned.len(),
+        scan.monotonic,
+        |a, b| a..b,
+        |i| {
+            if !claims_match_retention_policy(m, &scan.update_set, condemned[i]) {
+                update_pod_claim_for_retention_policy(m, &scan.update_set, condemned[i])?;
+            }
+            Ok(false)
+        },
+    );
     if !matches!(outcome, Ok(false)) {
-        refresh(&mut status, &replicas, &condemned);
         return (Some(status), outcome.err());
     }
 
     // In monotonic mode all in-range replicas are now healthy: terminate condemned pods,
     // highest ordinal first. Scaling takes precedence over updates (ORD-08).
-    let outcome = run_for_all(condemned.len(), scan.monotonic, |i| {
-        process_condemned(m, &scan, first_unhealthy.as_deref(), &condemned, i)
-    });
+    let outcome = run_for_all(
+        condemned.len(),
+        scan.monotonic,
+        |a, b| a..b,
+        |i| process_condemned(m, &scan, first_unhealthy.as_deref(), &condemned, i),
+    );
     if !matches!(outcome, Ok(false)) {
-        refresh(&mut status, &replicas, &condemned);
         return (Some(status), outcome.err());
     }
-
-    refresh(&mut status, &replicas, &condemned);
 
     // For OnDelete, pods are updated when they are deleted by someone else (OND-01).
     if utils::strategy_type(set) == "OnDelete" {
@@ -492,7 +469,7 @@ fn update_stateful_set_pods<M: ObjectManager>(
         return update_after_invariant_established(
             m,
             &scan,
-            &replicas,
+            pods,
             &placeholder,
             update_name,
             status,
@@ -500,10 +477,16 @@ fn update_stateful_set_pods<M: ObjectManager>(
     }
 
     // Terminate the highest-ordinal pod not at the update revision; one per sync (UPD-02).
+    // Walking down from the top, every slot above the highest missing, unavailable or
+    // stale one passes, so the walk starts there.
     let update_min = utils::partition(set).max(0) as usize;
-    for target in (update_min..replicas.len()).rev() {
+    let from = start.saturating_add(update_min.min(i32::MAX as usize) as i32);
+    let Some(top) = pods.last_update_stop(from, end) else {
+        return (Some(status), None);
+    };
+    for target in (update_min..=(top - start) as usize).rev() {
         let mut built = None;
-        let pod = slot_or_placeholder(&replicas, &placeholder, target, &mut built);
+        let pod = slot_or_placeholder(slot(target), &placeholder, target, &mut built);
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
             if let Err(e) = delete_stateful_pod(m, set, pod)
                 && !e.is_not_found()
@@ -525,12 +508,12 @@ fn update_stateful_set_pods<M: ObjectManager>(
 fn process_replica<M: ObjectManager>(
     m: &mut M,
     scan: &Scan<'_>,
-    replicas: &[Option<&Pod>],
+    replica: Option<&Pod>,
     placeholder: &dyn Fn(usize) -> Pod,
     i: usize,
 ) -> Step {
     let set = scan.set;
-    let Some(pod) = replicas[i] else {
+    let Some(pod) = replica else {
         let pod = placeholder(i);
         // A claim still owned by an earlier pod of this name blocks creation this round (RET-04).
         if pod_claim_is_stale(m, set, &pod) {
@@ -615,7 +598,7 @@ fn process_condemned<M: ObjectManager>(
 fn update_after_invariant_established<M: ObjectManager>(
     m: &mut M,
     scan: &Scan<'_>,
-    replicas: &[Option<&Pod>],
+    pods: &PodIndex,
     placeholder: &dyn Fn(usize) -> Pod,
     update_name: &str,
     mut status: StatefulSetStatus,
@@ -629,26 +612,28 @@ fn update_after_invariant_established<M: ObjectManager>(
         .and_then(|u| u.rolling_update.as_ref())
     {
         Some(ru) => (
-            ru.partition.unwrap_or(0).max(0) as usize,
+            ru.partition.unwrap_or(0).max(0),
             get_stateful_set_max_unavailable(ru.max_unavailable.as_ref(), replica_count),
         ),
         None => (0, 1),
     };
-    let unavailable = replicas
-        .iter()
-        .filter(|p| p.is_none_or(|p| is_unavailable(p, scan.min_ready, scan.now)))
-        .count() as i32;
+    let unavailable = pods.unavailable_count() as i32;
     if unavailable >= max_unavailable {
         return (Some(status), None);
     }
     let to_delete = max_unavailable - unavailable;
     let mut deleted = 0;
-    for target in (update_min..replicas.len()).rev() {
+    let start = get_start_ordinal(set);
+    // Only a missing or stale slot can be deleted; the others are passed over.
+    let targets =
+        pods.stale_or_missing_desc(start.saturating_add(update_min), get_end_ordinal(set));
+    for ordinal in targets {
         if deleted >= to_delete {
             break;
         }
+        let target = (ordinal - start) as usize;
         let mut built = None;
-        let pod = slot_or_placeholder(replicas, placeholder, target, &mut built);
+        let pod = slot_or_placeholder(pods.slot(ordinal), placeholder, target, &mut built);
         if get_pod_revision(pod) != update_name && !is_terminating(pod) {
             if let Err(e) = delete_stateful_pod(m, set, pod)
                 && !e.is_not_found()
@@ -664,12 +649,12 @@ fn update_after_invariant_established<M: ObjectManager>(
 
 /// The pod in slot `i`, or the placeholder a create would use (kept alive in `built`).
 fn slot_or_placeholder<'a>(
-    replicas: &[Option<&'a Pod>],
+    replica: Option<&'a Pod>,
     placeholder: &dyn Fn(usize) -> Pod,
     i: usize,
     built: &'a mut Option<Pod>,
 ) -> &'a Pod {
-    match replicas[i] {
+    match replica {
         Some(pod) => pod,
         None => built.insert(placeholder(i)),
     }

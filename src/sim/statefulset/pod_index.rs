@@ -1,0 +1,602 @@
+//! The controller's index of one StatefulSet's pods: which pods it claims, by name and by
+//! ordinal, and what each sync needs to know about them — kept up to date from pod and
+//! claim changes instead of being recomputed from every pod on every sync.
+//!
+//! Upstream lists a set's pods from the informer cache and walks all of them in each sync:
+//! O(n) per sync, and O(n²) for an OrderedReady scale-up, which syncs a few times per pod.
+//! This index answers the questions that walk asks — which slots may need work, the first
+//! unavailable slot, the slot a rolling update stops at, the status counts, the revisions
+//! pods still use — with work proportional to what changed. The sync algorithm itself is
+//! unchanged: it still runs upstream's per-pod logic on every slot that may need it, and
+//! skips only slots whose outcome is known to be "nothing to do, carry on".
+//!
+//! Two layers, each invalidated by what it depends on:
+//! * **members** — the pods the set claims (controller reference to the set's uid, selector
+//!   and name match), re-read by name when a pod changes; all of them when the set's uid
+//!   changes;
+//! * **facts** — per pod [`Facts`] and per in-range slot membership of the `blocked`,
+//!   `unavailable` and `stale_or_missing` sets, recomputed for changed pods, for pods whose
+//!   claims changed, for ready pods still waiting out `minReadySeconds` (time makes them
+//!   available), and for everything when the [`FactContext`] changes.
+//!
+//! Unit tests rebuild the index from scratch at every sync and require it to equal the
+//! incremental one.
+
+use super::stateful_set_utils::{get_ordinal, get_pod_revision};
+use crate::model::object::{Kind, Object};
+use crate::sim::store::Store;
+use k8s_openapi::api::core::v1::Pod;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound::{Excluded, Included, Unbounded};
+use std::sync::Arc;
+
+/// What a pod's [`Facts`] depend on besides the pod, its claims and the time: a change
+/// recomputes every fact.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactContext {
+    /// The set's uid.
+    pub uid: String,
+    /// The set's generation: every spec change (templates, policies, minReadySeconds,
+    /// replicas and ordinals) bumps it.
+    pub generation: i64,
+    /// The update revision's name.
+    pub update_revision: String,
+    /// `spec.minReadySeconds`.
+    pub min_ready: i32,
+    /// The in-range ordinals are `start..=end` (none when `end < start`).
+    pub start: i32,
+    pub end: i32,
+}
+
+impl FactContext {
+    fn in_range(&self, ordinal: i32) -> bool {
+        self.start <= ordinal && ordinal <= self.end
+    }
+}
+
+/// What one sync needs to know about one claimed pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// Has a phase (`isCreated`).
+    pub created: bool,
+    /// Running and Ready.
+    pub ready: bool,
+    /// Running and available at the sync's time.
+    pub available: bool,
+    /// Has a deletionTimestamp.
+    pub terminating: bool,
+    /// `processReplica` would neither write nor stop the scan: healthy, identity, storage
+    /// and claim ownership all as they should be.
+    pub quiet: bool,
+    /// Not at the update revision and not terminating: the rolling update would delete it.
+    pub stale: bool,
+    /// The `controller-revision-hash` label.
+    pub revision: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Member {
+    pod: Arc<Object>,
+    ordinal: Option<i32>,
+    facts: Option<Facts>,
+}
+
+fn pod_of(object: &Object) -> Option<&Pod> {
+    match object {
+        Object::Pod(pod) => Some(pod),
+        _ => None,
+    }
+}
+
+fn controller_uid(pod: &Pod) -> Option<&str> {
+    pod.metadata
+        .owner_references
+        .iter()
+        .flatten()
+        .find(|r| r.controller == Some(true))
+        .map(|r| r.uid.as_str())
+}
+
+/// The running totals status is computed from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub created: i32,
+    pub ready: i32,
+    pub available: i32,
+    /// Created and not terminating pods by revision.
+    pub live: BTreeMap<String, i32>,
+}
+
+impl Counts {
+    fn apply(&mut self, facts: &Facts, sign: i32) {
+        self.created += sign * i32::from(facts.created);
+        self.ready += sign * i32::from(facts.ready);
+        self.available += sign * i32::from(facts.available);
+        if facts.created && !facts.terminating {
+            let live = self.live.entry(facts.revision.clone()).or_insert(0);
+            *live += sign;
+            if *live == 0 {
+                self.live.remove(&facts.revision);
+            }
+        }
+    }
+
+    /// Created, not terminating pods at `revision`.
+    pub fn at_revision(&self, revision: &str) -> i32 {
+        self.live.get(revision).copied().unwrap_or(0)
+    }
+}
+
+/// One StatefulSet's pods, as its controller knows them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PodIndex {
+    /// The uid of the set the members belong to.
+    owner_uid: Option<String>,
+    members: BTreeMap<String, Member>,
+    by_ordinal: BTreeMap<i32, BTreeSet<String>>,
+    /// Pods controlled by the set that no longer match it: to be released.
+    release: BTreeSet<String>,
+    /// How many members carry each revision label (live revisions survive truncation).
+    revisions: BTreeMap<String, usize>,
+    /// Pods changed since they were last read.
+    unread: BTreeSet<String>,
+    /// Members whose name has no ordinal that fits an i32: in no slot.
+    unordered: BTreeSet<String>,
+    /// Ordinals more than one member claims (`web-7` and `web-007`).
+    crowded: BTreeSet<i32>,
+
+    context: Option<FactContext>,
+    /// Members whose facts must be recomputed.
+    stale_facts: BTreeSet<String>,
+    /// Ordinals whose slot sets must be recomputed.
+    dirty_slots: BTreeSet<i32>,
+    /// Ready members not yet available: time alone may change their facts.
+    awaiting: BTreeSet<String>,
+    /// In-range slots that are missing or whose pod is not quiet.
+    blocked: BTreeSet<i32>,
+    /// In-range slots that are missing or whose pod is unavailable (`isUnavailable`).
+    unavailable: BTreeSet<i32>,
+    /// In-range slots that are missing or whose pod is stale.
+    stale_or_missing: BTreeSet<i32>,
+    counts: Counts,
+}
+
+impl PodIndex {
+    /// Notes that pod `name` changed (informer handler).
+    pub fn mark_pod(&mut self, name: &str) {
+        self.unread.insert(name.to_owned());
+    }
+
+    /// Notes that a claim of the pods at `ordinal` changed (their claim ownership facts).
+    pub fn mark_ordinal(&mut self, ordinal: i32) {
+        if let Some(names) = self.by_ordinal.get(&ordinal) {
+            self.stale_facts.extend(names.iter().cloned());
+        }
+    }
+
+    /// Brings the members up to date with the store: re-reads changed pods (and pods
+    /// awaiting release), or every pod controlled by `set_uid` when the index is new or
+    /// belonged to an earlier set of that name. `matches` is the claim test (selector and
+    /// name); pods it rejects are queued for release.
+    pub fn read_members(
+        &mut self,
+        store: &Store,
+        namespace: &str,
+        set_uid: &str,
+        matches: impl Fn(&Pod) -> bool,
+    ) {
+        if self.owner_uid.as_deref() != Some(set_uid) {
+            *self = PodIndex {
+                owner_uid: Some(set_uid.to_owned()),
+                ..PodIndex::default()
+            };
+            self.unread = store
+                .dependents(set_uid)
+                .filter(|k| k.kind == Kind::Pod && k.namespace == namespace)
+                .map(|k| k.name.clone())
+                .collect();
+        }
+        let mut names = std::mem::take(&mut self.unread);
+        names.extend(self.release.iter().cloned());
+        for name in names {
+            self.reread(store, namespace, set_uid, &name, &matches);
+        }
+    }
+
+    fn reread(
+        &mut self,
+        store: &Store,
+        namespace: &str,
+        set_uid: &str,
+        name: &str,
+        matches: &impl Fn(&Pod) -> bool,
+    ) {
+        let controlled = store
+            .get(Kind::Pod, namespace, name)
+            .filter(|o| pod_of(o).is_some_and(|p| controller_uid(p) == Some(set_uid)));
+        if let (Some(member), Some(current)) = (self.members.get(name), controlled)
+            && Arc::ptr_eq(&member.pod, current)
+        {
+            return;
+        }
+        self.release.remove(name);
+        self.remove_member(name);
+        let Some(object) = controlled else {
+            return;
+        };
+        let Some(pod) = pod_of(object) else {
+            return;
+        };
+        if !matches(pod) {
+            self.release.insert(name.to_owned());
+            return;
+        }
+        let ordinal = get_ordinal(pod);
+        *self
+            .revisions
+            .entry(get_pod_revision(pod).to_owned())
+            .or_insert(0) += 1;
+        match ordinal {
+            Some(o) => {
+                let names = self.by_ordinal.entry(o).or_default();
+                names.insert(name.to_owned());
+                if names.len() > 1 {
+                    self.crowded.insert(o);
+                }
+                self.dirty_slots.insert(o);
+            }
+            None => {
+                self.unordered.insert(name.to_owned());
+            }
+        }
+        self.stale_facts.insert(name.to_owned());
+        self.members.insert(
+            name.to_owned(),
+            Member {
+                pod: object.clone(),
+                ordinal,
+                facts: None,
+            },
+        );
+    }
+
+    fn remove_member(&mut self, name: &str) {
+        let Some(member) = self.members.remove(name) else {
+            return;
+        };
+        if let Some(facts) = &member.facts {
+            self.counts.apply(facts, -1);
+        }
+        self.awaiting.remove(name);
+        self.stale_facts.remove(name);
+        if let Some(pod) = pod_of(&member.pod) {
+            let revision = get_pod_revision(pod);
+            if let Some(n) = self.revisions.get_mut(revision) {
+                *n -= 1;
+                if *n == 0 {
+                    self.revisions.remove(revision);
+                }
+            }
+        }
+        self.unordered.remove(name);
+        if let Some(o) = member.ordinal {
+            if let Some(names) = self.by_ordinal.get_mut(&o) {
+                names.remove(name);
+                if names.len() < 2 {
+                    self.crowded.remove(&o);
+                }
+                if names.is_empty() {
+                    self.by_ordinal.remove(&o);
+                }
+            }
+            self.dirty_slots.insert(o);
+        }
+    }
+
+    /// Names of pods to release (controlled by the set, no longer matching it).
+    pub fn to_release(&self) -> impl Iterator<Item = &String> {
+        self.release.iter()
+    }
+
+    /// Every claimed pod, by name.
+    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
+        self.members.values().filter_map(|m| pod_of(&m.pod))
+    }
+
+    /// Revision labels of the claimed pods (each once).
+    pub fn revisions(&self) -> impl Iterator<Item = &str> {
+        self.revisions.keys().map(String::as_str)
+    }
+
+    /// Brings every fact up to date for `context` at the sync's time; `compute` derives
+    /// one pod's facts.
+    pub fn refresh_facts(&mut self, context: FactContext, mut compute: impl FnMut(&Pod) -> Facts) {
+        if self.context.as_ref() != Some(&context) {
+            self.blocked.clear();
+            self.unavailable.clear();
+            self.stale_or_missing.clear();
+            self.awaiting.clear();
+            self.counts = Counts::default();
+            for member in self.members.values_mut() {
+                member.facts = None;
+            }
+            self.stale_facts = self.members.keys().cloned().collect();
+            self.dirty_slots = self.by_ordinal.keys().copied().collect();
+            if context.start <= context.end {
+                self.dirty_slots.extend(context.start..=context.end);
+            }
+            self.context = Some(context);
+        }
+        let mut names = std::mem::take(&mut self.stale_facts);
+        names.extend(std::mem::take(&mut self.awaiting));
+        for name in names {
+            let Some(member) = self.members.get_mut(&name) else {
+                continue;
+            };
+            if let Some(old) = member.facts.take() {
+                self.counts.apply(&old, -1);
+            }
+            let Some(pod) = pod_of(&member.pod) else {
+                continue;
+            };
+            let facts = compute(pod);
+            self.counts.apply(&facts, 1);
+            if facts.ready && !facts.available {
+                self.awaiting.insert(name.clone());
+            }
+            member.facts = Some(facts);
+            if let Some(o) = member.ordinal {
+                self.dirty_slots.insert(o);
+            }
+        }
+        for ordinal in std::mem::take(&mut self.dirty_slots) {
+            self.place_slot(ordinal);
+        }
+    }
+
+    /// Recomputes which slot sets `ordinal` belongs to.
+    fn place_slot(&mut self, ordinal: i32) {
+        self.blocked.remove(&ordinal);
+        self.unavailable.remove(&ordinal);
+        self.stale_or_missing.remove(&ordinal);
+        if !self.context.as_ref().is_some_and(|c| c.in_range(ordinal)) {
+            return;
+        }
+        let facts = self
+            .winner(ordinal)
+            .and_then(|name| self.members.get(name))
+            .and_then(|m| m.facts.as_ref());
+        let (blocked, unavailable, stale) = match facts {
+            None => (true, true, true),
+            Some(f) => (!f.quiet, !f.available || f.terminating, f.stale),
+        };
+        if blocked {
+            self.blocked.insert(ordinal);
+        }
+        if unavailable {
+            self.unavailable.insert(ordinal);
+        }
+        if stale {
+            self.stale_or_missing.insert(ordinal);
+        }
+    }
+
+    /// The pod that fills slot `ordinal`: with duplicates (`web-7` and `web-007`), the last
+    /// by name, as a scan in name order would leave it.
+    fn winner(&self, ordinal: i32) -> Option<&String> {
+        self.by_ordinal.get(&ordinal)?.last()
+    }
+
+    /// The pod in slot `ordinal`, if any.
+    pub fn slot(&self, ordinal: i32) -> Option<&Pod> {
+        let name = self.winner(ordinal)?;
+        pod_of(&self.members.get(name)?.pod)
+    }
+
+    /// Claimed pods outside `start..=end`, highest ordinal first.
+    pub fn condemned(&self, start: i32, end: i32) -> Vec<&Pod> {
+        let above = self.by_ordinal.range((Excluded(end), Unbounded)).rev();
+        let below = self.by_ordinal.range(..start).rev();
+        above
+            .chain(below)
+            .filter(|(o, _)| **o < start || **o > end)
+            .flat_map(|(_, names)| names.iter())
+            .filter_map(|n| pod_of(&self.members.get(n)?.pod))
+            .collect()
+    }
+
+    /// In-range ordinals in `from..=to` that may need `processReplica`, ascending.
+    pub fn blocked(&self, from: i32, to: i32) -> impl Iterator<Item = i32> + '_ {
+        let range = (from <= to).then_some(from..=to);
+        range
+            .into_iter()
+            .flat_map(|r| self.blocked.range(r).copied())
+    }
+
+    /// The lowest in-range slot that is missing or unavailable.
+    pub fn first_unavailable(&self) -> Option<i32> {
+        self.unavailable.first().copied()
+    }
+
+    /// How many in-range slots are missing or unavailable.
+    pub fn unavailable_count(&self) -> usize {
+        self.unavailable.len()
+    }
+
+    /// The highest slot in `from..=to` where the rolling update stops: missing,
+    /// unavailable or stale.
+    pub fn last_update_stop(&self, from: i32, to: i32) -> Option<i32> {
+        if from > to {
+            return None;
+        }
+        let last = |set: &BTreeSet<i32>| {
+            set.range((Included(from), Included(to)))
+                .next_back()
+                .copied()
+        };
+        last(&self.unavailable).max(last(&self.stale_or_missing))
+    }
+
+    /// Slots in `from..=to` that are missing or stale, highest first.
+    pub fn stale_or_missing_desc(&self, from: i32, to: i32) -> impl Iterator<Item = i32> + '_ {
+        let range = (from <= to).then_some(from..=to);
+        range
+            .into_iter()
+            .flat_map(|r| self.stale_or_missing.range(r).rev().copied())
+    }
+
+    /// Status totals over every claimed pod.
+    pub fn counts(&self) -> &Counts {
+        &self.counts
+    }
+
+    /// Status totals over the pods in slots: the in-range pod of each slot and every
+    /// condemned pod — leaving out pods whose name has no usable ordinal and the losers of
+    /// a crowded slot, as upstream's recount over `replicas` and `condemned` does.
+    pub fn slotted_counts(&self) -> Counts {
+        let mut counts = self.counts.clone();
+        let in_range = |o: i32| self.context.as_ref().is_some_and(|c| c.in_range(o));
+        let winners: BTreeSet<&String> = self
+            .crowded
+            .iter()
+            .filter_map(|o| self.winner(*o))
+            .collect();
+        let losers = self
+            .crowded
+            .iter()
+            .filter(|o| in_range(**o))
+            .flat_map(|o| self.by_ordinal.get(o).into_iter().flatten())
+            .filter(|n| !winners.contains(n));
+        for name in self.unordered.iter().chain(losers) {
+            if let Some(facts) = self.members.get(name).and_then(|m| m.facts.as_ref()) {
+                counts.apply(facts, -1);
+            }
+        }
+        counts
+    }
+
+    /// Drops every fact, so the next refresh recomputes all of them (a rebuild to compare
+    /// the incremental index against).
+    #[cfg(test)]
+    pub fn forget_facts(&mut self) {
+        self.context = None;
+    }
+
+    /// Whether the member layers of two indexes agree (pods, release queue, revisions).
+    #[cfg(test)]
+    pub fn same_members(&self, other: &PodIndex) -> bool {
+        let pods = |i: &PodIndex| -> Vec<(String, Arc<Object>)> {
+            i.members
+                .iter()
+                .map(|(n, m)| (n.clone(), m.pod.clone()))
+                .collect()
+        };
+        pods(self) == pods(other)
+            && self.by_ordinal == other.by_ordinal
+            && self.release == other.release
+            && self.revisions == other.revisions
+    }
+
+    /// Whether nothing is waiting to be read or recomputed (what a rebuild compares).
+    #[cfg(test)]
+    pub fn is_settled(&self) -> bool {
+        self.unread.is_empty() && self.stale_facts.is_empty() && self.dirty_slots.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::fixtures::web;
+    use crate::sim::{Cluster, ClusterConfig};
+    use serde_json::json;
+    use std::time::Duration;
+
+    fn context(start: i32, end: i32) -> FactContext {
+        FactContext {
+            uid: "u".into(),
+            generation: 1,
+            update_revision: "web-1".into(),
+            min_ready: 0,
+            start,
+            end,
+        }
+    }
+
+    fn healthy(_: &Pod) -> Facts {
+        Facts {
+            created: true,
+            ready: true,
+            available: true,
+            terminating: false,
+            quiet: true,
+            stale: false,
+            revision: "web-1".into(),
+        }
+    }
+
+    #[test]
+    fn missing_slots_are_blocked_unavailable_and_stale() {
+        let mut index = PodIndex::default();
+        index.refresh_facts(context(0, 2), healthy);
+        assert_eq!(index.blocked(0, 2).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(index.first_unavailable(), Some(0));
+        assert_eq!(index.last_update_stop(0, 2), Some(2));
+        assert_eq!(
+            index.stale_or_missing_desc(1, 2).collect::<Vec<_>>(),
+            [2, 1]
+        );
+        assert_eq!(
+            index.blocked(2, 1).count(),
+            0,
+            "an empty range yields nothing"
+        );
+    }
+
+    #[test]
+    fn members_follow_the_store_and_facts_follow_members() {
+        let mut cluster = Cluster::new(ClusterConfig::default());
+        cluster
+            .create(Object::StatefulSet(web(
+                3,
+                json!({"spec": {"podManagementPolicy": "Parallel"}}),
+            )))
+            .unwrap();
+        cluster.run_for(Duration::from_secs(30)).unwrap();
+        let set = match cluster.get_object(Kind::StatefulSet, "default", "web") {
+            Some(Object::StatefulSet(s)) => s,
+            _ => panic!("no set"),
+        };
+        let uid = set.metadata.uid.clone().unwrap();
+        let mut index = PodIndex::default();
+        index.read_members(cluster.store(), "default", &uid, |_| true);
+        assert_eq!(index.pods().count(), 3);
+        index.refresh_facts(context(0, 1), healthy);
+        assert_eq!(index.blocked(0, 1).count(), 0);
+        assert_eq!(index.counts().created, 3);
+        assert_eq!(
+            index.condemned(0, 1).len(),
+            1,
+            "web-2 is outside a two-replica range"
+        );
+        // A pod whose labels stop matching is queued for release and leaves the counts.
+        let Some(Object::Pod(mut relabelled)) = cluster.get_object(Kind::Pod, "default", "web-1")
+        else {
+            panic!("no web-1");
+        };
+        relabelled.metadata.labels = None;
+        cluster
+            .store
+            .update(Object::Pod(relabelled), cluster.now())
+            .unwrap();
+        let has_labels = |p: &Pod| p.metadata.labels.is_some();
+        index.read_members(cluster.store(), "default", &uid, has_labels);
+        assert_eq!(index.pods().count(), 3, "unmarked changes are not seen");
+        index.mark_pod("web-1");
+        index.read_members(cluster.store(), "default", &uid, has_labels);
+        index.refresh_facts(context(0, 1), healthy);
+        assert_eq!(index.to_release().collect::<Vec<_>>(), ["web-1"]);
+        assert_eq!(index.counts().created, 2);
+        assert_eq!(index.blocked(0, 1).collect::<Vec<_>>(), [1]);
+    }
+}
