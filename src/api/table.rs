@@ -795,11 +795,11 @@ mod tests {
 
     #[test]
     fn every_kind_has_as_many_cells_as_columns() {
-        let set = Object::StatefulSet(fixtures::web(2, serde_json::json!({})));
+        let set = Object::StatefulSet(Box::new(fixtures::web(2, serde_json::json!({}))));
         let now = Timestamp::now();
         assert_eq!(cells(&set, now).len(), columns(Kind::StatefulSet).len());
         assert_eq!(cells(&set, now)[1], json!("0/2"));
-        let svc = Object::Service(fixtures::nginx_service());
+        let svc = Object::Service(Box::new(fixtures::nginx_service()));
         assert_eq!(cells(&svc, now).len(), columns(Kind::Service).len());
         for kind in Kind::ALL {
             let obj = Object::from_json(

@@ -42,11 +42,11 @@ pub fn scale_up(name: &str, replicas: i32, parallel: bool) -> Result<Figure, Run
     let mut cluster = Cluster::new(config);
     let policy = if parallel { "Parallel" } else { "OrderedReady" };
     let started = Instant::now();
-    let _ = cluster.create(Object::Service(nginx_service()));
-    let _ = cluster.create(Object::StatefulSet(web(
+    let _ = cluster.create(Object::Service(Box::new(nginx_service())));
+    let _ = cluster.create(Object::StatefulSet(Box::new(web(
         replicas,
         json!({"spec": {"podManagementPolicy": policy}}),
-    )));
+    ))));
     let ready = |c: &Cluster| {
         c.get_object(crate::model::object::Kind::StatefulSet, "default", "web")
             .and_then(|o| match o {

@@ -97,21 +97,44 @@ impl fmt::Display for Kind {
 
 /// One object of any stored kind.
 ///
-/// Stored behind `Arc`s, so the size of the largest variant costs one allocation per
-/// object version, not a copy per use.
+/// Every variant is boxed: the k8s-openapi types range from 400 bytes (a
+/// ControllerRevision) to 3.5 KB (a PersistentVolume, all of whose volume sources are
+/// inline), and an unboxed enum would make every stored version of every kind cost the
+/// largest.
 #[derive(Debug, Clone, PartialEq)]
-#[allow(clippy::large_enum_variant)]
 pub enum Object {
-    Namespace(Namespace),
-    Pod(Pod),
-    Service(Service),
-    PersistentVolumeClaim(PersistentVolumeClaim),
-    PersistentVolume(PersistentVolume),
-    StatefulSet(StatefulSet),
-    ControllerRevision(ControllerRevision),
-    EndpointSlice(EndpointSlice),
-    Event(Event),
+    Namespace(Box<Namespace>),
+    Pod(Box<Pod>),
+    Service(Box<Service>),
+    PersistentVolumeClaim(Box<PersistentVolumeClaim>),
+    PersistentVolume(Box<PersistentVolume>),
+    StatefulSet(Box<StatefulSet>),
+    ControllerRevision(Box<ControllerRevision>),
+    EndpointSlice(Box<EndpointSlice>),
+    Event(Box<Event>),
 }
+
+macro_rules! object_from {
+    ($($variant:ident),*) => {
+        $(impl From<$variant> for Object {
+            fn from(value: $variant) -> Object {
+                Object::$variant(Box::new(value))
+            }
+        })*
+    };
+}
+
+object_from!(
+    Namespace,
+    Pod,
+    Service,
+    PersistentVolumeClaim,
+    PersistentVolume,
+    StatefulSet,
+    ControllerRevision,
+    EndpointSlice,
+    Event
+);
 
 macro_rules! each_object {
     ($obj:expr, $bind:ident => $body:expr) => {

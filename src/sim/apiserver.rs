@@ -188,7 +188,7 @@ impl Cluster {
             },
             ..Default::default()
         };
-        self.create(Object::Namespace(ns)).map(|_| ())
+        self.create(Object::Namespace(Box::new(ns))).map(|_| ())
     }
 
     /// POST: admits and stores a new object.

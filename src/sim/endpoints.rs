@@ -311,10 +311,10 @@ fn write_slice(
             if old.endpoints == slice.endpoints && old.ports == slice.ports {
                 return;
             }
-            let _ = cluster.update(Object::EndpointSlice(slice));
+            let _ = cluster.update(Object::EndpointSlice(Box::new(slice)));
         }
         _ => {
-            let _ = cluster.create(Object::EndpointSlice(slice));
+            let _ = cluster.create(Object::EndpointSlice(Box::new(slice)));
         }
     }
 }

@@ -212,7 +212,7 @@ impl Cluster {
             reporting_component: Some(component.into()),
             ..Default::default()
         };
-        let _ = self.create(Object::Event(event));
+        let _ = self.create(Object::Event(Box::new(event)));
     }
 }
 

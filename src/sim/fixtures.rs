@@ -43,7 +43,7 @@ pub fn web(replicas: i32, overrides: Value) -> StatefulSet {
     });
     merge_patch(&mut value, &overrides);
     match Object::from_json(Kind::StatefulSet, value) {
-        Ok(Object::StatefulSet(set)) => set,
+        Ok(Object::StatefulSet(set)) => *set,
         _ => StatefulSet::default(),
     }
 }

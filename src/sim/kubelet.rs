@@ -206,7 +206,7 @@ fn is_ready(pod: &Pod) -> bool {
 fn write_status(cluster: &mut Cluster, mut pod: Pod, status: PodStatus) {
     pod.status = Some(status);
     pod.metadata.resource_version = None;
-    let _ = cluster.update_status(Object::Pod(pod));
+    let _ = cluster.update_status(Object::Pod(Box::new(pod)));
 }
 
 /// Advances one pod by one step of its lifecycle; idempotent.
@@ -236,19 +236,19 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         if !scheduled {
             return;
         }
-        terminate(cluster, pod, &uid, now, &time);
+        terminate(cluster, *pod, &uid, now, &time);
         return;
     }
     if matches!(phase(&pod), "Failed" | "Succeeded") {
         return;
     }
     if !scheduled {
-        schedule(cluster, pod, &time);
+        schedule(cluster, *pod, &time);
         return;
     }
     let mut status = pod.status.clone().unwrap_or_default();
     if annotation(&pod, FAIL_ANNOTATION) == Some("true") {
-        fail(cluster, pod, "Error", None);
+        fail(cluster, *pod, "Error", None);
         return;
     }
     if phase(&pod) == "Pending" {
@@ -289,7 +289,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
                     false,
                     false,
                 ));
-                write_status(cluster, pod, status);
+                write_status(cluster, *pod, status);
             }
             (Some(due), _) if due > now => {}
             (Some(_), reason) if image_never_pulls(&pod) => {
@@ -328,7 +328,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
                     false,
                     false,
                 ));
-                write_status(cluster, pod, status);
+                write_status(cluster, *pod, status);
             }
             (Some(_), _) => {
                 let ready = readiness_ok(cluster, &pod);
@@ -357,7 +357,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
                     ..Default::default()
                 };
                 status.container_statuses = Some(container_statuses(&pod, running, ready, true));
-                write_status(cluster, pod, status);
+                write_status(cluster, *pod, status);
             }
         }
         return;
@@ -382,7 +382,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         for c in status.container_statuses.iter_mut().flatten() {
             c.ready = ready;
         }
-        write_status(cluster, pod, status);
+        write_status(cluster, *pod, status);
     }
 }
 
@@ -479,7 +479,9 @@ fn schedule(cluster: &mut Cluster, mut pod: Pod, time: &Time) {
         .get_or_insert_with(Vec::new);
     conditions.retain(|c| c.type_ != "PodScheduled");
     conditions.push(condition("PodScheduled", true, time, None));
-    let _ = cluster.store.update(Object::Pod(pod), cluster.now());
+    let _ = cluster
+        .store
+        .update(Object::Pod(Box::new(pod)), cluster.now());
 }
 
 fn terminate(cluster: &mut Cluster, pod: Pod, uid: &str, now: Duration, time: &Time) {
@@ -585,7 +587,7 @@ impl Cluster {
     pub fn fail_pod(&mut self, namespace: &str, name: &str) -> bool {
         match self.get_object(Kind::Pod, namespace, name) {
             Some(Object::Pod(pod)) if pod.metadata.deletion_timestamp.is_none() => {
-                fail(self, pod, "Error", None);
+                fail(self, *pod, "Error", None);
                 true
             }
             _ => false,
@@ -600,7 +602,7 @@ impl Cluster {
             Some(Object::Pod(pod)) if pod.metadata.deletion_timestamp.is_none() => {
                 fail(
                     self,
-                    pod,
+                    *pod,
                     "ContainerStatusUnknown",
                     Some(("Evicted", "The node was low on resource: memory.")),
                 );

@@ -83,7 +83,10 @@ pub(crate) fn sync_claim(cluster: &mut Cluster, namespace: &str, name: &str) {
             ..Default::default()
         }),
     };
-    if cluster.create(Object::PersistentVolume(pv)).is_err() {
+    if cluster
+        .create(Object::PersistentVolume(Box::new(pv)))
+        .is_err()
+    {
         return;
     }
     let mut pvc_spec = spec;

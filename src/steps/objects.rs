@@ -36,7 +36,7 @@ pub(crate) fn stateful_set(
 ) -> Result<Object, super::Failure> {
     let mut set = fixtures::web(replicas, json!({}));
     set.metadata.name = Some(name.to_owned());
-    let mut value = Object::StatefulSet(set).to_json();
+    let mut value = Object::StatefulSet(Box::new(set)).to_json();
     if name != "web" {
         let relabel = json!({"spec": {"selector": {"matchLabels": {"app": name}},
             "template": {"metadata": {"labels": {"app": name}}}}});

@@ -31,13 +31,13 @@ impl View {
         let mut view = View::default();
         for object in objects {
             match object {
-                Object::Pod(p) => view.pods.push(p),
-                Object::StatefulSet(s) => view.sets.push(s),
-                Object::PersistentVolumeClaim(c) => view.claims.push(c),
-                Object::ControllerRevision(r) => view.revisions.push(r),
-                Object::Event(e) => view.events.push(e),
-                Object::Service(s) => view.services.push(s),
-                Object::EndpointSlice(s) => view.slices.push(s),
+                Object::Pod(p) => view.pods.push(*p),
+                Object::StatefulSet(s) => view.sets.push(*s),
+                Object::PersistentVolumeClaim(c) => view.claims.push(*c),
+                Object::ControllerRevision(r) => view.revisions.push(*r),
+                Object::Event(e) => view.events.push(*e),
+                Object::Service(s) => view.services.push(*s),
+                Object::EndpointSlice(s) => view.slices.push(*s),
                 _ => {}
             }
         }

@@ -288,7 +288,7 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
             .push(new_controller_ref(set));
         revision.metadata.resource_version = None;
         cluster
-            .update(Object::ControllerRevision(revision))
+            .update(Object::ControllerRevision(Box::new(revision)))
             .map_err(|e| e.to_string())?;
     }
     Ok(())
@@ -403,7 +403,7 @@ fn claim_pods(
 
 fn as_pod(o: &Object) -> Option<Pod> {
     match o {
-        Object::Pod(p) => Some(p.clone()),
+        Object::Pod(p) => Some(Pod::clone(p)),
         _ => None,
     }
 }
@@ -420,12 +420,12 @@ impl ObjectManager for Cluster {
     }
 
     fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError> {
-        self.create(Object::Pod(pod)).map(|_| ())
+        self.create(Object::Pod(Box::new(pod))).map(|_| ())
     }
 
     fn update_pod(&mut self, mut pod: Pod) -> Result<(), ApiError> {
         pod.metadata.resource_version = None;
-        self.update(Object::Pod(pod)).map(|_| ())
+        self.update(Object::Pod(Box::new(pod))).map(|_| ())
     }
 
     fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ApiError> {
@@ -445,18 +445,18 @@ impl ObjectManager for Cluster {
     }
 
     fn create_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError> {
-        self.create(Object::PersistentVolumeClaim(claim))
+        self.create(Object::PersistentVolumeClaim(Box::new(claim)))
             .map(|_| ())
     }
 
     fn update_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError> {
-        self.update(Object::PersistentVolumeClaim(claim))
+        self.update(Object::PersistentVolumeClaim(Box::new(claim)))
             .map(|_| ())
     }
 
     fn get_set(&self, namespace: &str, name: &str) -> Option<StatefulSet> {
         match self.store.get(Kind::StatefulSet, namespace, name)?.as_ref() {
-            Object::StatefulSet(s) => Some(s.clone()),
+            Object::StatefulSet(s) => Some(StatefulSet::clone(s)),
             _ => None,
         }
     }
@@ -469,7 +469,8 @@ impl ObjectManager for Cluster {
         let mut set = set.clone();
         set.status = Some(status);
         set.metadata.resource_version = None;
-        self.update_status(Object::StatefulSet(set)).map(|_| ())
+        self.update_status(Object::StatefulSet(Box::new(set)))
+            .map(|_| ())
     }
 
     fn list_revisions(&self, set: &StatefulSet) -> Vec<ControllerRevision> {
@@ -490,7 +491,7 @@ impl ObjectManager for Cluster {
                 selector::selector_matches(&selector, r.metadata.labels.as_ref()).unwrap_or(false)
             })
             .filter(|r| controller_of(&r.metadata).is_none_or(|c| c.uid == uid))
-            .cloned()
+            .map(|r| ControllerRevision::clone(r))
             .collect()
     }
 
@@ -498,9 +499,9 @@ impl ObjectManager for Cluster {
         &mut self,
         revision: ControllerRevision,
     ) -> Result<ControllerRevision, ApiError> {
-        let written = self.create(Object::ControllerRevision(revision))?;
+        let written = self.create(Object::ControllerRevision(Box::new(revision)))?;
         match written.object.as_ref() {
-            Object::ControllerRevision(r) => Ok(r.clone()),
+            Object::ControllerRevision(r) => Ok(ControllerRevision::clone(r)),
             _ => Err(ApiError::BadRequest("unexpected kind".into())),
         }
     }
@@ -511,7 +512,7 @@ impl ObjectManager for Cluster {
             .get(Kind::ControllerRevision, namespace, name)?
             .as_ref()
         {
-            Object::ControllerRevision(r) => Some(r.clone()),
+            Object::ControllerRevision(r) => Some(ControllerRevision::clone(r)),
             _ => None,
         }
     }
@@ -520,9 +521,9 @@ impl ObjectManager for Cluster {
         &mut self,
         revision: ControllerRevision,
     ) -> Result<ControllerRevision, ApiError> {
-        let written = self.update(Object::ControllerRevision(revision))?;
+        let written = self.update(Object::ControllerRevision(Box::new(revision)))?;
         match written.object.as_ref() {
-            Object::ControllerRevision(r) => Ok(r.clone()),
+            Object::ControllerRevision(r) => Ok(ControllerRevision::clone(r)),
             _ => Err(ApiError::BadRequest("unexpected kind".into())),
         }
     }

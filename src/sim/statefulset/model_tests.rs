@@ -51,14 +51,14 @@ fn op() -> impl Strategy<Value = Op> {
 
 fn current(c: &Cluster) -> Option<StatefulSet> {
     match c.get_object(Kind::StatefulSet, NS, "web") {
-        Some(Object::StatefulSet(s)) => Some(s),
+        Some(Object::StatefulSet(s)) => Some(*s),
         _ => None,
     }
 }
 
 fn patch(c: &mut Cluster, p: Value) {
     let Some(set) = current(c) else { return };
-    let mut value = Object::StatefulSet(set).to_json();
+    let mut value = Object::StatefulSet(Box::new(set)).to_json();
     if crate::model::patch::strategic_merge_patch(&mut value, &p).is_err() {
         return;
     }
@@ -138,7 +138,7 @@ fn apply(c: &mut Cluster, op: &Op, start: i32, policy: &str) {
             if let Some(spec) = again.spec.as_mut() {
                 spec.pod_management_policy = Some(policy.into());
             }
-            let _ = c.create(Object::StatefulSet(again));
+            let _ = c.create(Object::StatefulSet(Box::new(again)));
         }
         Op::Advance(s) => {
             let _ = c.run_for(Duration::from_secs(*s));
@@ -153,7 +153,7 @@ fn check_model(parallel: bool, start: i32, replicas: i32, ops: &[Op]) -> Result<
         replicas,
         json!({"spec": {"podManagementPolicy": policy, "ordinals": {"start": start}}}),
     );
-    c.create(Object::StatefulSet(set))
+    c.create(Object::StatefulSet(Box::new(set)))
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut replay = Replay::new(c.clock().clone(), false);
     let mut seen = c.store().resource_version();

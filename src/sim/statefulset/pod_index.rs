@@ -557,10 +557,10 @@ mod tests {
     fn members_follow_the_store_and_facts_follow_members() {
         let mut cluster = Cluster::new(ClusterConfig::default());
         cluster
-            .create(Object::StatefulSet(web(
+            .create(Object::StatefulSet(Box::new(web(
                 3,
                 json!({"spec": {"podManagementPolicy": "Parallel"}}),
-            )))
+            ))))
             .unwrap();
         cluster.run_for(Duration::from_secs(30)).unwrap();
         let set = match cluster.get_object(Kind::StatefulSet, "default", "web") {

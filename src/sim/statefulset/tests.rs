@@ -25,27 +25,28 @@ fn secs(s: u64) -> Duration {
 }
 
 fn create(c: &mut Cluster, set: StatefulSet) {
-    c.create(Object::StatefulSet(set)).expect("create set");
+    c.create(Object::StatefulSet(Box::new(set)))
+        .expect("create set");
     c.settle().expect("settle");
 }
 
 fn set(c: &Cluster) -> StatefulSet {
     match c.get_object(Kind::StatefulSet, NS, "web") {
-        Some(Object::StatefulSet(s)) => s,
+        Some(Object::StatefulSet(s)) => *s,
         _ => panic!("no set"),
     }
 }
 
 fn pod(c: &Cluster, name: &str) -> Option<Pod> {
     match c.get_object(Kind::Pod, NS, name) {
-        Some(Object::Pod(p)) => Some(p),
+        Some(Object::Pod(p)) => Some(*p),
         _ => None,
     }
 }
 
 fn claim(c: &Cluster, name: &str) -> Option<PersistentVolumeClaim> {
     match c.get_object(Kind::PersistentVolumeClaim, NS, name) {
-        Some(Object::PersistentVolumeClaim(p)) => Some(p),
+        Some(Object::PersistentVolumeClaim(p)) => Some(*p),
         _ => None,
     }
 }
@@ -58,7 +59,7 @@ fn pods(c: &Cluster) -> Vec<String> {
 }
 
 fn patch_set(c: &mut Cluster, patch: serde_json::Value) {
-    let mut value = Object::StatefulSet(set(c)).to_json();
+    let mut value = Object::StatefulSet(Box::new(set(c))).to_json();
     crate::model::patch::strategic_merge_patch(&mut value, &patch).expect("patch");
     let mut object = Object::from_json(Kind::StatefulSet, value).expect("decode");
     object.metadata_mut().resource_version = None;
@@ -259,7 +260,7 @@ fn ord_04_failed_and_succeeded_pods_are_deleted_then_recreated_once_gone() {
     let mut succeeded = pod(&c, "web-1").unwrap();
     succeeded.status.as_mut().unwrap().phase = Some("Succeeded".into());
     succeeded.metadata.resource_version = None;
-    c.update_status(Object::Pod(succeeded)).unwrap();
+    c.update_status(Object::Pod(Box::new(succeeded))).unwrap();
     steady(&mut c);
     assert!(
         pod(&c, "web-1").is_some_and(|p| p.status.unwrap().phase.as_deref() == Some("Running"))
@@ -547,7 +548,7 @@ fn adp_01_02_orphans_are_adopted_only_when_named_after_the_set() {
             "spec": {"containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.8"}]}
         }))
         .unwrap();
-        c.create(Object::Pod(pod)).unwrap();
+        c.create(Object::Pod(Box::new(pod))).unwrap();
     }
     c.settle().unwrap();
     create(&mut c, web(2, json!({})));
@@ -577,7 +578,7 @@ fn adp_04_a_pod_whose_labels_stop_matching_is_released_without_a_duplicate() {
         .unwrap()
         .insert("app".into(), "other".into());
     p.metadata.resource_version = None;
-    c.update(Object::Pod(p)).unwrap();
+    c.update(Object::Pod(Box::new(p))).unwrap();
     run(&mut c, 30);
     let p = pod(&c, "web-1").unwrap();
     assert!(p.metadata.owner_references.is_none(), "released");
@@ -656,7 +657,8 @@ fn ret_05_a_claim_with_a_foreign_controller_is_left_alone() {
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
     }))
     .unwrap();
-    c.create(Object::PersistentVolumeClaim(pvc)).unwrap();
+    c.create(Object::PersistentVolumeClaim(Box::new(pvc)))
+        .unwrap();
     create(
         &mut c,
         web(
@@ -800,7 +802,9 @@ fn val_06_immutable_fields_and_def_03_asymmetric_defaults() {
     let mut changed = set(&c);
     changed.spec.as_mut().unwrap().service_name = Some("other".into());
     changed.metadata.resource_version = None;
-    let err = c.update(Object::StatefulSet(changed)).unwrap_err();
+    let err = c
+        .update(Object::StatefulSet(Box::new(changed)))
+        .unwrap_err();
     assert_eq!(err.code(), 422);
     assert!(
         err.to_string()
@@ -921,7 +925,7 @@ fn lbl_06_a_long_name_is_accepted_but_pods_cannot_be_created() {
     let name = "a".repeat(60);
     let mut s = web(1, json!({}));
     s.metadata.name = Some(name.clone());
-    c.create(Object::StatefulSet(s))
+    c.create(Object::StatefulSet(Box::new(s)))
         .expect("accepted by validation");
     run(&mut c, 10);
     assert_eq!(c.store().list(Kind::Pod, Some(NS)).count(), 0);
@@ -961,7 +965,8 @@ fn evt_01_events_use_upstream_reasons_and_messages() {
 fn dns_01_records_follow_readiness() {
     use crate::sim::endpoints::{QueryType, Record};
     let mut c = cluster();
-    c.create(Object::Service(nginx_service())).unwrap();
+    c.create(Object::Service(Box::new(nginx_service())))
+        .unwrap();
     create(&mut c, web(2, json!({})));
     steady(&mut c);
     let a = c.resolve("web-0.nginx.default.svc.cluster.local", QueryType::A);
@@ -988,7 +993,8 @@ fn dns_01_records_follow_readiness() {
 fn determinism_the_same_scenario_yields_byte_identical_change_logs() {
     let run_once = || {
         let mut c = cluster();
-        c.create(Object::Service(nginx_service())).unwrap();
+        c.create(Object::Service(Box::new(nginx_service())))
+            .unwrap();
         create(&mut c, web(3, json!({})));
         steady(&mut c);
         image(&mut c, "registry.k8s.io/nginx-slim:0.9");
