@@ -104,34 +104,3 @@ pub fn render(figures: &[Figure]) -> String {
     }
     out
 }
-
-#[cfg(test)]
-mod sizes {
-    #[test]
-    fn print_sizes() {
-        eprintln!(
-            "Object {}",
-            std::mem::size_of::<crate::model::object::Object>()
-        );
-        eprintln!(
-            "Pod {}",
-            std::mem::size_of::<k8s_openapi::api::core::v1::Pod>()
-        );
-        eprintln!(
-            "Container {}",
-            std::mem::size_of::<k8s_openapi::api::core::v1::Container>()
-        );
-        eprintln!(
-            "PodSpec {}",
-            std::mem::size_of::<k8s_openapi::api::core::v1::PodSpec>()
-        );
-        eprintln!(
-            "PodStatus {}",
-            std::mem::size_of::<k8s_openapi::api::core::v1::PodStatus>()
-        );
-        eprintln!(
-            "StatefulSet {}",
-            std::mem::size_of::<k8s_openapi::api::apps::v1::StatefulSet>()
-        );
-    }
-}
