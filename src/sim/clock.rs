@@ -53,10 +53,13 @@ impl Clock {
         self.epoch.saturating_add(offset).unwrap_or(self.epoch)
     }
 
-    /// The current instant, as a Kubernetes `Time`. Kubernetes times have second precision
-    /// on the wire for most fields; sub-second virtual times are kept internally.
+    /// The current instant, as a Kubernetes `Time`: whole seconds, as the API server
+    /// stores and serves every `Time` field (creation and deletion timestamps, condition
+    /// transitions). Controllers compare them with the exact [`Clock::now`], as upstream's
+    /// compare second-precision fields with `time.Now()`.
     pub fn time(&self) -> Time {
-        Time(self.timestamp_at(self.now))
+        let whole = Duration::from_secs(self.now.as_secs());
+        Time(self.timestamp_at(whole))
     }
 
     /// Virtual time corresponding to a Kubernetes `Time` (zero when before the epoch).
@@ -94,9 +97,11 @@ mod tests {
     fn timestamps_round_trip() {
         let mut clock = Clock::default();
         clock.advance_to(Duration::from_millis(2500));
+        let exact = clock.timestamp_at(clock.now());
+        assert_eq!(exact.to_string(), "2026-01-01T00:00:02.5Z");
         let t = clock.time();
-        assert_eq!(clock.since_start(&t), Duration::from_millis(2500));
-        assert_eq!(t.0.to_string(), "2026-01-01T00:00:02.5Z");
+        assert_eq!(clock.since_start(&t), Duration::from_secs(2));
+        assert_eq!(t.0.to_string(), "2026-01-01T00:00:02Z");
     }
 
     #[test]

@@ -410,7 +410,7 @@ fn as_pod(o: &Object) -> Option<Pod> {
 
 impl ObjectManager for Cluster {
     fn now(&self) -> Timestamp {
-        self.clock.time().0
+        self.clock.timestamp_at(self.clock.now())
     }
 
     fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod> {
