@@ -223,6 +223,7 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
             }
         }
     };
+    index.park();
     cluster.statefulsets.indexes.insert(key.clone(), index);
     match outcome {
         Ok(status) => {
@@ -417,6 +418,10 @@ impl ObjectManager for Cluster {
         self.store
             .get(Kind::Pod, namespace, name)
             .and_then(|o| as_pod(o))
+    }
+
+    fn pod_object(&self, namespace: &str, name: &str) -> Option<Arc<Object>> {
+        self.store.get(Kind::Pod, namespace, name).cloned()
     }
 
     fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError> {

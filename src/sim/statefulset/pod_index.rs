@@ -19,6 +19,12 @@
 //!   claims changed, for ready pods still waiting out `minReadySeconds` (time makes them
 //!   available), and for everything when the [`FactContext`] changes.
 //!
+//! Between syncs the index holds no pod a sync would pass over: a member whose slot is quiet,
+//! available and at the update revision is *parked* (its facts kept, its pod dropped), so
+//! the store can let the pod go cold. The sync re-fetches a parked pod only when its facts
+//! must be recomputed, and every pod it visits (blocked, unavailable, stale, condemned,
+//! crowded or unordered) is never parked.
+//!
 //! Unit tests rebuild the index from scratch at every sync and require it to equal the
 //! incremental one.
 
@@ -74,11 +80,30 @@ pub struct Facts {
     pub revision: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 struct Member {
-    pod: Arc<Object>,
+    /// The pod as last read; `None` while parked.
+    pod: Option<Arc<Object>>,
+    /// The resourceVersion last read: an unchanged pod is not re-read.
+    resource_version: String,
+    /// The `controller-revision-hash` label last read.
+    revision: String,
     ordinal: Option<i32>,
     facts: Option<Facts>,
+}
+
+impl PartialEq for Member {
+    /// Equal members read the same version, whether or not either holds the pod now.
+    fn eq(&self, other: &Member) -> bool {
+        self.resource_version == other.resource_version
+            && self.revision == other.revision
+            && self.ordinal == other.ordinal
+            && self.facts == other.facts
+    }
+}
+
+fn resource_version(object: &Object) -> &str {
+    object.metadata().resource_version.as_deref().unwrap_or("")
 }
 
 fn pod_of(object: &Object) -> Option<&Pod> {
@@ -152,6 +177,8 @@ pub struct PodIndex {
     dirty_slots: BTreeSet<i32>,
     /// Ready members not yet available: time alone may change their facts.
     awaiting: BTreeSet<String>,
+    /// Members that took a pod since they were last parked.
+    pinned: Pins,
     /// In-range slots that are missing or whose pod is not quiet.
     blocked: BTreeSet<i32>,
     /// In-range slots that are missing or whose pod is unavailable (`isUnavailable`).
@@ -161,9 +188,24 @@ pub struct PodIndex {
     counts: Counts,
 }
 
+/// Names of members holding their pod. Which pods are held is a memory matter, not part of
+/// what the index says, so two indexes compare equal whatever they hold.
+#[derive(Debug, Clone, Default)]
+struct Pins(BTreeSet<String>);
+
+impl PartialEq for Pins {
+    fn eq(&self, _: &Pins) -> bool {
+        true
+    }
+}
+
 impl PodIndex {
     /// Notes that pod `name` changed (informer handler).
     pub fn mark_pod(&mut self, name: &str) {
+        // The version held is superseded: let it go now rather than at the next read.
+        if let Some(member) = self.members.get_mut(name) {
+            member.pod = None;
+        }
         self.unread.insert(name.to_owned());
     }
 
@@ -214,9 +256,13 @@ impl PodIndex {
         let controlled = store
             .get(Kind::Pod, namespace, name)
             .filter(|o| pod_of(o).is_some_and(|p| controller_uid(p) == Some(set_uid)));
-        if let (Some(member), Some(current)) = (self.members.get(name), controlled)
-            && Arc::ptr_eq(&member.pod, current)
+        if let (Some(member), Some(current)) = (self.members.get_mut(name), controlled)
+            && member.resource_version == resource_version(current)
         {
+            if member.pod.is_none() {
+                member.pod = Some(Arc::clone(current));
+                self.pinned.0.insert(name.to_owned());
+            }
             return;
         }
         self.release.remove(name);
@@ -232,10 +278,8 @@ impl PodIndex {
             return;
         }
         let ordinal = get_ordinal(pod);
-        *self
-            .revisions
-            .entry(get_pod_revision(pod).to_owned())
-            .or_insert(0) += 1;
+        let revision = get_pod_revision(pod).to_owned();
+        *self.revisions.entry(revision.clone()).or_insert(0) += 1;
         match ordinal {
             Some(o) => {
                 let names = self.by_ordinal.entry(o).or_default();
@@ -250,10 +294,13 @@ impl PodIndex {
             }
         }
         self.stale_facts.insert(name.to_owned());
+        self.pinned.0.insert(name.to_owned());
         self.members.insert(
             name.to_owned(),
             Member {
-                pod: object.clone(),
+                resource_version: resource_version(object).to_owned(),
+                pod: Some(object.clone()),
+                revision,
                 ordinal,
                 facts: None,
             },
@@ -269,13 +316,11 @@ impl PodIndex {
         }
         self.awaiting.remove(name);
         self.stale_facts.remove(name);
-        if let Some(pod) = pod_of(&member.pod) {
-            let revision = get_pod_revision(pod);
-            if let Some(n) = self.revisions.get_mut(revision) {
-                *n -= 1;
-                if *n == 0 {
-                    self.revisions.remove(revision);
-                }
+        self.pinned.0.remove(name);
+        if let Some(n) = self.revisions.get_mut(&member.revision) {
+            *n -= 1;
+            if *n == 0 {
+                self.revisions.remove(&member.revision);
             }
         }
         self.unordered.remove(name);
@@ -298,9 +343,9 @@ impl PodIndex {
         self.release.iter()
     }
 
-    /// Every claimed pod, by name.
-    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
-        self.members.values().filter_map(|m| pod_of(&m.pod))
+    /// How many pods the set claims.
+    pub fn member_count(&self) -> usize {
+        self.members.len()
     }
 
     /// Revision labels of the claimed pods (each once).
@@ -309,8 +354,13 @@ impl PodIndex {
     }
 
     /// Brings every fact up to date for `context` at the sync's time; `compute` derives
-    /// one pod's facts.
-    pub fn refresh_facts(&mut self, context: FactContext, mut compute: impl FnMut(&Pod) -> Facts) {
+    /// one pod's facts and `fetch` returns a parked pod (by name) from the store.
+    pub fn refresh_facts(
+        &mut self,
+        context: FactContext,
+        mut fetch: impl FnMut(&str) -> Option<Arc<Object>>,
+        mut compute: impl FnMut(&Pod) -> Facts,
+    ) {
         if self.context.as_ref() != Some(&context) {
             self.blocked.clear();
             self.unavailable.clear();
@@ -336,7 +386,18 @@ impl PodIndex {
             if let Some(old) = member.facts.take() {
                 self.counts.apply(&old, -1);
             }
-            let Some(pod) = pod_of(&member.pod) else {
+            if member.pod.is_none() {
+                // Parked members are unchanged since they were read, so the store holds
+                // the very version.
+                member.pod = fetch(&name);
+                debug_assert!(
+                    member.pod.as_deref().map(resource_version)
+                        == Some(member.resource_version.as_str()),
+                    "parked pod {name} changed without being marked"
+                );
+                self.pinned.0.insert(name.clone());
+            }
+            let Some(pod) = member.pod.as_deref().and_then(pod_of) else {
                 continue;
             };
             let facts = compute(pod);
@@ -351,6 +412,65 @@ impl PodIndex {
         }
         for ordinal in std::mem::take(&mut self.dirty_slots) {
             self.place_slot(ordinal);
+        }
+        #[cfg(test)]
+        self.assert_visited_pods_held();
+    }
+
+    /// Drops the pods of members a sync would pass over, keeping their facts (see the
+    /// module comment). Call after a sync.
+    pub fn park(&mut self) {
+        for name in std::mem::take(&mut self.pinned.0) {
+            if self.parkable(&name) {
+                if let Some(member) = self.members.get_mut(&name) {
+                    member.pod = None;
+                }
+            } else {
+                self.pinned.0.insert(name);
+            }
+        }
+    }
+
+    /// Whether a sync would pass over member `name`: its facts are current and say quiet,
+    /// available and up to date, and it alone fills an in-range slot.
+    fn parkable(&self, name: &str) -> bool {
+        let Some(member) = self.members.get(name) else {
+            return false;
+        };
+        let Some(ordinal) = member.ordinal else {
+            return false;
+        };
+        let settled = !self.unread.contains(name)
+            && !self.stale_facts.contains(name)
+            && !self.awaiting.contains(name)
+            && !self.crowded.contains(&ordinal);
+        settled
+            && self.context.as_ref().is_some_and(|c| c.in_range(ordinal))
+            && member
+                .facts
+                .as_ref()
+                .is_some_and(|f| f.quiet && f.available && !f.terminating && !f.stale)
+    }
+
+    /// Every pod a sync may visit is held: the parking rule and the visiting rules agree.
+    #[cfg(test)]
+    fn assert_visited_pods_held(&self) {
+        let held = |name: &String| self.members.get(name).is_some_and(|m| m.pod.is_some());
+        for (ordinal, names) in &self.by_ordinal {
+            let visited = self.blocked.contains(ordinal)
+                || self.unavailable.contains(ordinal)
+                || self.stale_or_missing.contains(ordinal)
+                || self.crowded.contains(ordinal)
+                || !self.context.as_ref().is_some_and(|c| c.in_range(*ordinal));
+            for name in names {
+                assert!(
+                    !visited || held(name),
+                    "pod {name} in a visited slot is parked"
+                );
+            }
+        }
+        for name in &self.unordered {
+            assert!(held(name), "unordered pod {name} is parked");
         }
     }
 
@@ -390,7 +510,7 @@ impl PodIndex {
     /// The pod in slot `ordinal`, if any.
     pub fn slot(&self, ordinal: i32) -> Option<&Pod> {
         let name = self.winner(ordinal)?;
-        pod_of(&self.members.get(name)?.pod)
+        self.members.get(name)?.pod.as_deref().and_then(pod_of)
     }
 
     /// Claimed pods outside `start..=end`, highest ordinal first.
@@ -401,7 +521,7 @@ impl PodIndex {
             .chain(below)
             .filter(|(o, _)| **o < start || **o > end)
             .flat_map(|(_, names)| names.iter())
-            .filter_map(|n| pod_of(&self.members.get(n)?.pod))
+            .filter_map(|n| self.members.get(n)?.pod.as_deref().and_then(pod_of))
             .collect()
     }
 
@@ -485,10 +605,10 @@ impl PodIndex {
     /// Whether the member layers of two indexes agree (pods, release queue, revisions).
     #[cfg(test)]
     pub fn same_members(&self, other: &PodIndex) -> bool {
-        let pods = |i: &PodIndex| -> Vec<(String, Arc<Object>)> {
+        let pods = |i: &PodIndex| -> Vec<(String, String)> {
             i.members
                 .iter()
-                .map(|(n, m)| (n.clone(), m.pod.clone()))
+                .map(|(n, m)| (n.clone(), m.resource_version.clone()))
                 .collect()
         };
         pods(self) == pods(other)
@@ -538,7 +658,7 @@ mod tests {
     #[test]
     fn missing_slots_are_blocked_unavailable_and_stale() {
         let mut index = PodIndex::default();
-        index.refresh_facts(context(0, 2), healthy);
+        index.refresh_facts(context(0, 2), |_| None, healthy);
         assert_eq!(index.blocked(0, 2).collect::<Vec<_>>(), vec![0, 1, 2]);
         assert_eq!(index.first_unavailable(), Some(0));
         assert_eq!(index.last_update_stop(0, 2), Some(2));
@@ -570,8 +690,8 @@ mod tests {
         let uid = set.metadata.uid.clone().unwrap();
         let mut index = PodIndex::default();
         index.read_members(cluster.store(), "default", &uid, |_| true);
-        assert_eq!(index.pods().count(), 3);
-        index.refresh_facts(context(0, 1), healthy);
+        assert_eq!(index.member_count(), 3);
+        index.refresh_facts(context(0, 1), |_| None, healthy);
         assert_eq!(index.blocked(0, 1).count(), 0);
         assert_eq!(index.counts().created, 3);
         assert_eq!(
@@ -591,10 +711,15 @@ mod tests {
             .unwrap();
         let has_labels = |p: &Pod| p.metadata.labels.is_some();
         index.read_members(cluster.store(), "default", &uid, has_labels);
-        assert_eq!(index.pods().count(), 3, "unmarked changes are not seen");
+        assert_eq!(index.member_count(), 3);
+        assert_eq!(
+            index.to_release().count(),
+            0,
+            "unmarked changes are not seen"
+        );
         index.mark_pod("web-1");
         index.read_members(cluster.store(), "default", &uid, has_labels);
-        index.refresh_facts(context(0, 1), healthy);
+        index.refresh_facts(context(0, 1), |_| None, healthy);
         assert_eq!(index.to_release().collect::<Vec<_>>(), ["web-1"]);
         assert_eq!(index.counts().created, 2);
         assert_eq!(index.blocked(0, 1).collect::<Vec<_>>(), [1]);

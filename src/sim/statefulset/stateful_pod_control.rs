@@ -6,10 +6,12 @@ use super::stateful_set_utils::{
     identity_matches, is_claim_owner_up_to_date, retention_policy, storage_matches,
     update_claim_owner_ref_for_set_and_pod, update_identity, update_storage,
 };
+use crate::model::object::Object;
 use crate::sim::apiserver::ApiError;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
+use std::sync::Arc;
 
 /// Everything the controller reads and writes, as API calls.
 // upstream: stateful_pod_control.go StatefulPodControlObjectManager (plus the history and
@@ -19,6 +21,8 @@ pub trait ObjectManager {
     fn now(&self) -> Timestamp;
     /// GET a pod.
     fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod>;
+    /// The stored pod itself, shared (the informer cache's copy, without a deep clone).
+    fn pod_object(&self, namespace: &str, name: &str) -> Option<Arc<Object>>;
     /// POST a pod.
     fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
     /// PUT a pod.

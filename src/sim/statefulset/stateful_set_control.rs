@@ -350,14 +350,21 @@ fn update_stateful_set_pods<M: ObjectManager>(
         start,
         end,
     };
-    pods.refresh_facts(context.clone(), |pod| {
-        facts_of(&*m, &scan, update_name, pod)
-    });
+    let namespace = set.metadata.namespace.as_deref().unwrap_or("");
+    pods.refresh_facts(
+        context.clone(),
+        |pod| m.pod_object(namespace, pod),
+        |pod| facts_of(&*m, &scan, update_name, pod),
+    );
     #[cfg(test)]
     {
         let mut rebuilt = pods.clone();
         rebuilt.forget_facts();
-        rebuilt.refresh_facts(context, |pod| facts_of(&*m, &scan, update_name, pod));
+        rebuilt.refresh_facts(
+            context,
+            |pod| m.pod_object(namespace, pod),
+            |pod| facts_of(&*m, &scan, update_name, pod),
+        );
         assert!(pods.is_settled(), "facts left to recompute after a refresh");
         assert_eq!(
             *pods, rebuilt,
