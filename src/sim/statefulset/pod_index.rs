@@ -20,10 +20,11 @@
 //!   available), and for everything when the [`FactContext`] changes.
 //!
 //! Between syncs the index holds no pod a sync would pass over: a member whose slot is quiet,
-//! available and at the update revision is *parked* (its facts kept, its pod dropped), so
-//! the store can let the pod go cold. The sync re-fetches a parked pod only when its facts
-//! must be recomputed, and every pod it visits (blocked, unavailable, stale, condemned,
-//! crowded or unordered) is never parked.
+//! available and at the update revision is *parked* (its facts kept, its pod dropped), and a
+//! member marked as changed drops its superseded version at once, so the index never keeps
+//! an old version of a pod alive beside the stored one. The sync re-fetches a parked pod
+//! only when its facts must be recomputed; a pod it visits (blocked, unavailable, stale,
+//! condemned, crowded or unordered) is never parked.
 //!
 //! Unit tests rebuild the index from scratch at every sync and require it to equal the
 //! incremental one.
@@ -602,6 +603,12 @@ impl PodIndex {
         self.context = None;
     }
 
+    /// How many members hold their pod.
+    #[cfg(test)]
+    pub fn held(&self) -> usize {
+        self.members.values().filter(|m| m.pod.is_some()).count()
+    }
+
     /// Whether the member layers of two indexes agree (pods, release queue, revisions).
     #[cfg(test)]
     pub fn same_members(&self, other: &PodIndex) -> bool {
@@ -723,5 +730,53 @@ mod tests {
         assert_eq!(index.to_release().collect::<Vec<_>>(), ["web-1"]);
         assert_eq!(index.counts().created, 2);
         assert_eq!(index.blocked(0, 1).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn quiet_members_are_parked_and_fetched_again_when_their_facts_change() {
+        let mut cluster = Cluster::new(ClusterConfig::default());
+        cluster
+            .create(Object::StatefulSet(Box::new(web(
+                3,
+                json!({"spec": {"podManagementPolicy": "Parallel"}}),
+            ))))
+            .unwrap();
+        cluster.run_for(Duration::from_secs(60)).unwrap();
+        let key = ("default".to_owned(), "web".to_owned());
+        let index = |c: &Cluster| c.statefulsets.indexes.get(&key).cloned().unwrap();
+        assert_eq!(index(&cluster).member_count(), 3);
+        assert_eq!(
+            index(&cluster).held(),
+            0,
+            "a steady set's pods are all parked"
+        );
+
+        // A new template makes every pod stale: the sync re-fetches them, and keeps those
+        // it has not replaced yet, as the rolling update will visit them.
+        let Some(Object::StatefulSet(mut set)) =
+            cluster.get_object(Kind::StatefulSet, "default", "web")
+        else {
+            panic!("no set");
+        };
+        set.spec
+            .as_mut()
+            .unwrap()
+            .template
+            .metadata
+            .get_or_insert_default()
+            .annotations = Some([("rev".to_owned(), "2".to_owned())].into());
+        cluster.update(Object::StatefulSet(set)).unwrap();
+        cluster.settle().unwrap();
+        assert!(
+            index(&cluster).held() > 0,
+            "stale pods are held for the update"
+        );
+
+        cluster.run_for(Duration::from_secs(120)).unwrap();
+        assert_eq!(
+            index(&cluster).held(),
+            0,
+            "updated and steady again: all parked"
+        );
     }
 }
