@@ -680,8 +680,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn members_follow_the_store_and_facts_follow_members() {
+    /// A cluster running a three-pod Parallel `web` for `secs` virtual seconds.
+    fn steady_parallel_web(secs: u64) -> Cluster {
         let mut cluster = Cluster::new(ClusterConfig::default());
         cluster
             .create(Object::StatefulSet(Box::new(web(
@@ -689,7 +689,13 @@ mod tests {
                 json!({"spec": {"podManagementPolicy": "Parallel"}}),
             ))))
             .unwrap();
-        cluster.run_for(Duration::from_secs(30)).unwrap();
+        cluster.run_for(Duration::from_secs(secs)).unwrap();
+        cluster
+    }
+
+    #[test]
+    fn members_follow_the_store_and_facts_follow_members() {
+        let mut cluster = steady_parallel_web(30);
         let set = match cluster.get_object(Kind::StatefulSet, "default", "web") {
             Some(Object::StatefulSet(s)) => s,
             _ => panic!("no set"),
@@ -734,14 +740,7 @@ mod tests {
 
     #[test]
     fn quiet_members_are_parked_and_fetched_again_when_their_facts_change() {
-        let mut cluster = Cluster::new(ClusterConfig::default());
-        cluster
-            .create(Object::StatefulSet(Box::new(web(
-                3,
-                json!({"spec": {"podManagementPolicy": "Parallel"}}),
-            ))))
-            .unwrap();
-        cluster.run_for(Duration::from_secs(60)).unwrap();
+        let mut cluster = steady_parallel_web(60);
         let key = ("default".to_owned(), "web".to_owned());
         let index = |c: &Cluster| c.statefulsets.indexes.get(&key).cloned().unwrap();
         assert_eq!(index(&cluster).member_count(), 3);
