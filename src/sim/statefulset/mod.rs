@@ -402,22 +402,9 @@ fn claim_pods(
     }
 }
 
-fn as_pod(o: &Object) -> Option<Pod> {
-    match o {
-        Object::Pod(p) => Some(Pod::clone(p)),
-        _ => None,
-    }
-}
-
 impl ObjectManager for Cluster {
     fn now(&self) -> Timestamp {
         self.clock.timestamp_at(self.clock.now())
-    }
-
-    fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod> {
-        self.store
-            .get(Kind::Pod, namespace, name)
-            .and_then(|o| as_pod(o))
     }
 
     fn pod_object(&self, namespace: &str, name: &str) -> Option<Arc<Object>> {

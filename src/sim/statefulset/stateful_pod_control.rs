@@ -19,10 +19,15 @@ use std::sync::Arc;
 pub trait ObjectManager {
     /// The current wall-clock instant (availability is time-dependent).
     fn now(&self) -> Timestamp;
-    /// GET a pod.
-    fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod>;
     /// The stored pod itself, shared (the informer cache's copy, without a deep clone).
     fn pod_object(&self, namespace: &str, name: &str) -> Option<Arc<Object>>;
+    /// GET a pod, owned, to modify it.
+    fn get_pod(&self, namespace: &str, name: &str) -> Option<Pod> {
+        match self.pod_object(namespace, name)?.as_ref() {
+            Object::Pod(pod) => Some(Pod::clone(pod)),
+            _ => None,
+        }
+    }
     /// POST a pod.
     fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
     /// PUT a pod.
