@@ -321,6 +321,7 @@ impl Store {
     ) -> Arc<Object> {
         self.resource_version += 1;
         object.metadata_mut().resource_version = Some(self.resource_version.to_string());
+        object.shrink();
         let object = Arc::new(object);
         let index = table_index(key.kind);
         let previous = match change_type {
@@ -513,6 +514,43 @@ mod tests {
         store.update(released, Duration::ZERO).unwrap();
         assert_eq!(store.dependents("set-uid").count(), 0);
         assert_eq!(store.orphans(Kind::Pod, "default").count(), 2);
+    }
+
+    #[test]
+    fn stored_pods_keep_no_spare_list_capacity() {
+        use k8s_openapi::api::core::v1::{PodCondition, PodSpec, PodStatus, Volume};
+        // Lists as pushes leave them: room for more than they hold.
+        fn spare<T: Default>() -> Option<Vec<T>> {
+            let mut list = Vec::with_capacity(4);
+            list.push(T::default());
+            Some(list)
+        }
+        let mut pushed = pod("a", None);
+        let Object::Pod(p) = &mut pushed else {
+            unreachable!()
+        };
+        p.spec = Some(PodSpec {
+            volumes: spare::<Volume>(),
+            ..Default::default()
+        });
+        p.status = Some(PodStatus {
+            conditions: spare::<PodCondition>(),
+            ..Default::default()
+        });
+        let mut store = Store::new(1, LogRetention::All);
+        let stored = store.create(pushed, Duration::ZERO, t()).unwrap();
+        let Object::Pod(p) = stored.as_ref() else {
+            unreachable!()
+        };
+        let capacity = |v: &Option<Vec<_>>| v.as_ref().map(Vec::capacity);
+        assert_eq!(p.spec.as_ref().map(|s| capacity(&s.volumes)), Some(Some(1)));
+        assert_eq!(
+            p.status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .map(Vec::capacity),
+            Some(1)
+        );
     }
 
     #[test]
