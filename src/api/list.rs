@@ -301,14 +301,14 @@ pub fn page(
         .continue_from
         .as_ref()
         .map(|c| (c.namespace.as_str(), c.name.as_str()));
-    let matching: Vec<&Arc<Object>> = store
+    let matching: Vec<Arc<Object>> = store
         .list(kind, namespace)
         .filter(|o| after.is_none_or(|a| (o.namespace(), o.name()) > a))
         .filter(|o| options.matches(o))
         .collect();
     let limit = options.limit.unwrap_or(usize::MAX).min(matching.len());
     let (page, rest) = matching.split_at(limit);
-    let items: Vec<Arc<Object>> = page.iter().map(|o| Arc::clone(o)).collect();
+    let items: Vec<Arc<Object>> = page.to_vec();
     let (continue_token, remaining) = match (rest.is_empty(), items.last()) {
         (false, Some(last)) => (
             Some(

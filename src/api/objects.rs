@@ -31,7 +31,6 @@ fn stored(
 ) -> Result<std::sync::Arc<crate::model::object::Object>, StatusError> {
     c.store()
         .get(call.resource.kind, namespace(call), name(call))
-        .cloned()
         .ok_or_else(|| not_found(call, name(call)))
 }
 
@@ -104,7 +103,7 @@ pub async fn get(state: &State, call: &Call) -> Result<Reply, StatusError> {
     let kind = call.resource.kind;
     let (ns, name) = (namespace(call).to_owned(), name(call).to_owned());
     let object = state
-        .read(|c| c.store().get(kind, &ns, &name).cloned())
+        .read(|c| c.store().get(kind, &ns, &name))
         .await?
         .ok_or_else(|| not_found(call, &name))?;
     match call.sub {
@@ -403,7 +402,7 @@ pub async fn patch(state: &State, call: &Call) -> Result<Reply, StatusError> {
     }
     let outcome = state
         .write(|c| -> Result<Outcome, StatusError> {
-            let Some(current) = c.store().get(kind, &ns, &name).cloned() else {
+            let Some(current) = c.store().get(kind, &ns, &name) else {
                 if patch_type == PatchType::Apply && sub.is_none() {
                     let decoded = decode_object(call, patch_doc, validation)?;
                     let written = c.create(decoded.object)?;
@@ -456,7 +455,7 @@ fn delete_one(
     name: &str,
     deletion: &body::Deletion,
 ) -> Result<Arc<Object>, StatusError> {
-    let current = c.store().get(kind, ns, name).cloned().ok_or_else(|| {
+    let current = c.store().get(kind, ns, name).ok_or_else(|| {
         let r = super::resources::of(kind);
         StatusError::not_found(r.plural, r.group, name)
     })?;

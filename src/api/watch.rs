@@ -69,7 +69,6 @@ fn start(store: &Store, filter: &Filter) -> Result<Start, StatusError> {
     let current: Vec<Arc<Object>> = store
         .list(filter.resource.kind, filter.namespace.as_deref())
         .filter(|o| options.matches(o))
-        .cloned()
         .collect();
     let Some(requested) = requested else {
         let known = current.iter().map(|o| key(o)).collect();

@@ -1,7 +1,8 @@
 //! API-level rules shared by the simulation and the HTTP API: object kinds, names and
-//! ordinals, label selectors, defaulting, validation and manifest loading.
+//! ordinals, label selectors, the store's compact encoding, defaulting, validation and manifest loading.
 
 pub mod behaviour;
+pub mod compact;
 pub mod defaults;
 pub mod manifest;
 pub mod names;

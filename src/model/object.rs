@@ -1,5 +1,6 @@
 //! The closed set of object kinds the reference cluster stores, as real `k8s-openapi` types.
 
+use crate::model::compact::{self, CompactError};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
     Event, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
@@ -241,6 +242,33 @@ impl Object {
         let value = each_object!(self, o => serde_json::to_value(o));
         // Serialising a k8s-openapi type cannot fail: every field is plain data.
         value.unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The object in the store's compact encoding ([`crate::model::compact`]).
+    ///
+    /// # Errors
+    /// Content the encoding cannot hold (enum variants with content; no stored kind has
+    /// them).
+    pub fn encode_compact(&self) -> Result<Box<[u8]>, CompactError> {
+        each_object!(self, o => compact::encode(o))
+    }
+
+    /// Decodes an object of the given kind from [`Object::encode_compact`]'s bytes.
+    ///
+    /// # Errors
+    /// Bytes that are not such an encoding.
+    pub fn decode_compact(kind: Kind, bytes: &[u8]) -> Result<Object, CompactError> {
+        Ok(match kind {
+            Kind::Namespace => Object::Namespace(compact::decode(bytes)?),
+            Kind::Pod => Object::Pod(compact::decode(bytes)?),
+            Kind::Service => Object::Service(compact::decode(bytes)?),
+            Kind::PersistentVolumeClaim => Object::PersistentVolumeClaim(compact::decode(bytes)?),
+            Kind::PersistentVolume => Object::PersistentVolume(compact::decode(bytes)?),
+            Kind::StatefulSet => Object::StatefulSet(compact::decode(bytes)?),
+            Kind::ControllerRevision => Object::ControllerRevision(compact::decode(bytes)?),
+            Kind::EndpointSlice => Object::EndpointSlice(compact::decode(bytes)?),
+            Kind::Event => Object::Event(compact::decode(bytes)?),
+        })
     }
 
     /// Decodes a JSON value of the given kind.

@@ -317,7 +317,7 @@ impl Cluster {
         }
         let name = object.name().to_owned();
         let ns = object.namespace().to_owned();
-        let Some(current) = self.store.get(kind, &ns, &name).cloned() else {
+        let Some(current) = self.store.get(kind, &ns, &name) else {
             return Err(StoreError::NotFound { kind, name }.into());
         };
         // Fields only the server sets survive any client write.
@@ -383,7 +383,7 @@ impl Cluster {
         let kind = object.kind();
         let name = object.name().to_owned();
         let ns = object.namespace().to_owned();
-        let Some(current) = self.store.get(kind, &ns, &name).cloned() else {
+        let Some(current) = self.store.get(kind, &ns, &name) else {
             return Err(StoreError::NotFound { kind, name }.into());
         };
         // Fast path for the kubelet's and provisioner's read-modify-write: when everything
@@ -496,7 +496,7 @@ impl Cluster {
         options: &DeleteOptions,
     ) -> Result<Arc<Object>, ApiError> {
         let namespace = if kind.namespaced() { namespace } else { "" };
-        let Some(current) = self.store.get(kind, namespace, name).cloned() else {
+        let Some(current) = self.store.get(kind, namespace, name) else {
             return Err(StoreError::NotFound {
                 kind,
                 name: name.to_owned(),

@@ -155,11 +155,7 @@ fn endpoint_for(svc: &Service, pod: &Pod) -> Option<Endpoint> {
 /// endpoints changed.
 pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
     let key = (namespace.to_owned(), name.to_owned());
-    let svc = match cluster
-        .store
-        .get(Kind::Service, namespace, name)
-        .map(|o| o.as_ref())
-    {
+    let svc = match cluster.store.get(Kind::Service, namespace, name).as_deref() {
         Some(Object::Service(svc))
             if svc
                 .spec
@@ -194,7 +190,7 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
         let endpoint = match cluster
             .store
             .get(Kind::Pod, namespace, &pod_name)
-            .map(|o| o.as_ref())
+            .as_deref()
         {
             Some(Object::Pod(pod)) => endpoint_for(&svc, pod),
             _ => None,
@@ -394,11 +390,8 @@ impl Cluster {
         named_port: Option<(&str, &str)>,
         make: impl Fn(&str, Option<&str>, &str, i32) -> Option<Record>,
     ) -> Vec<Record> {
-        let Some(Object::Service(svc)) = self
-            .store
-            .get(Kind::Service, namespace, service)
-            .map(|o| o.as_ref())
-        else {
+        let service_object = self.store.get(Kind::Service, namespace, service);
+        let Some(Object::Service(svc)) = service_object.as_deref() else {
             return Vec::new();
         };
         let headless = svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None");

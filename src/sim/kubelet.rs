@@ -18,6 +18,7 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Annotation that turns a pod's readiness off while it is "false".
@@ -211,16 +212,16 @@ fn write_status(cluster: &mut Cluster, mut pod: Pod, status: PodStatus) {
 
 /// Advances one pod by one step of its lifecycle; idempotent.
 pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
-    match cluster
-        .store
-        .get(Kind::Pod, namespace, name)
-        .map(|o| o.as_ref())
-    {
-        Some(Object::Pod(pod)) if nothing_to_do(cluster, pod) => return,
-        Some(Object::Pod(_)) => {}
+    let Some(object) = cluster.store.get(Kind::Pod, namespace, name) else {
+        return;
+    };
+    match object.as_ref() {
+        Object::Pod(pod) if nothing_to_do(cluster, pod) => return,
+        Object::Pod(_) => {}
         _ => return,
     }
-    let Some(Object::Pod(pod)) = cluster.get_object(Kind::Pod, namespace, name) else {
+    // Copied (from the store's shared version) only when there is something to do.
+    let Object::Pod(pod) = Arc::unwrap_or_clone(object) else {
         return;
     };
     let uid = pod.metadata.uid.clone().unwrap_or_default();
@@ -437,8 +438,8 @@ fn schedule(cluster: &mut Cluster, mut pod: Pod, time: &Time) {
         .filter(|claim| {
             cluster
                 .store
-                .get(Kind::PersistentVolumeClaim, &namespace, claim)
-                .is_none_or(|c| c.metadata().deletion_timestamp.is_some())
+                .version(Kind::PersistentVolumeClaim, &namespace, claim)
+                .is_none_or(|c| c.deleting())
         })
         .collect();
     if let Some(claim) = missing.first() {

@@ -18,6 +18,7 @@ pub mod gc;
 pub mod kubelet;
 pub mod statefulset;
 pub mod store;
+pub mod stored;
 pub mod volumes;
 
 use crate::model::behaviour::Behaviour;
@@ -41,6 +42,10 @@ pub struct ClusterConfig {
     pub retention: LogRetention,
     /// Whether the built-in StatefulSet controller runs (`serve --controller none` turns it off).
     pub statefulset_controller: bool,
+    /// How many of the newest persistent volume versions the store keeps typed; older ones
+    /// are held in the compact encoding ([`stored`]). Scenarios stay far below the
+    /// default; a 10,000-replica set does not.
+    pub hot_objects: usize,
 }
 
 impl Default for ClusterConfig {
@@ -51,9 +56,13 @@ impl Default for ClusterConfig {
             kubelet: kubelet::KubeletConfig::default(),
             retention: LogRetention::All,
             statefulset_controller: true,
+            hot_objects: DEFAULT_HOT_OBJECTS,
         }
     }
 }
+
+/// The default [`ClusterConfig::hot_objects`]: at most about 60 MB of typed volumes.
+pub const DEFAULT_HOT_OBJECTS: usize = 16_384;
 
 /// A unit of controller work; which component handles it is part of the item.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -119,7 +128,7 @@ impl Cluster {
     /// namespace is created on that clock.
     pub fn with_clock(config: ClusterConfig, clock: Clock) -> Cluster {
         let mut cluster = Cluster {
-            store: Store::new(config.seed, config.retention),
+            store: Store::with_hot_limit(config.seed, config.retention, config.hot_objects),
             clock,
             config,
             timers: BinaryHeap::new(),
@@ -281,12 +290,15 @@ impl Cluster {
     /// Routes every change not yet seen to the components watching that kind: the
     /// simulation's informers.
     fn dispatch(&mut self) {
-        let changes: Vec<_> = match self.store.changes_since(self.dispatched) {
-            Ok(changes) => changes.cloned().collect(),
+        // Entries, not changes: a busy instant can leave 200,000 of them, and decoding
+        // the cold ones one at a time keeps at most one of them typed here.
+        let pending: Vec<_> = match self.store.logged_since(self.dispatched) {
+            Ok(entries) => entries.cloned().collect(),
             Err(_) => Vec::new(),
         };
         self.dispatched = self.store.resource_version();
-        for change in changes {
+        for entry in pending {
+            let change = entry.change();
             let object = &change.object;
             match object.kind() {
                 Kind::Pod => {
@@ -335,8 +347,6 @@ impl Cluster {
 
     /// The stored object of a kind, cloned out of the store.
     pub fn get_object(&self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
-        self.store
-            .get(kind, namespace, name)
-            .map(|o| Object::clone(o))
+        self.store.get_owned(kind, namespace, name)
     }
 }

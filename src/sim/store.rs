@@ -3,8 +3,12 @@
 //! It assigns uids, creation timestamps and one monotonic resourceVersion, keeps an ordered
 //! change log of ADDED/MODIFIED/DELETED events (the source of watches, informers and
 //! timelines), and indexes objects by owner so controllers never scan a whole kind.
+//! Each written version is held once, shared by the table and the log, typed while hot
+//! and compact once cold ([`crate::sim::stored`]); reads hand out typed objects either way.
 
 use crate::model::object::{Kind, Object};
+use crate::sim::statefulset::stateful_set_utils::ClaimOwners;
+use crate::sim::stored::{HotSet, Version};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -60,7 +64,7 @@ pub enum Actor {
     Endpoints,
 }
 
-/// One entry of the change log.
+/// One entry of the change log, as its readers see it.
 #[derive(Debug, Clone)]
 pub struct Change {
     /// The resourceVersion this change produced.
@@ -72,6 +76,30 @@ pub struct Change {
     pub actor: Actor,
     /// The object after the change (for DELETED: its last state, with the deleting version).
     pub object: Arc<Object>,
+}
+
+/// One entry of the change log as the store keeps it: the version is shared with the
+/// table (or, once superseded, held by the log alone) and may be cold.
+#[derive(Debug, Clone)]
+pub struct Logged {
+    resource_version: u64,
+    at: Duration,
+    change_type: ChangeType,
+    actor: Actor,
+    version: Arc<Version>,
+}
+
+impl Logged {
+    /// The entry with its object (decoded if cold).
+    pub fn change(&self) -> Change {
+        Change {
+            resource_version: self.resource_version,
+            at: self.at,
+            change_type: self.change_type,
+            actor: self.actor,
+            object: self.version.object(),
+        }
+    }
 }
 
 /// Store failures, shaped like the API server's.
@@ -142,10 +170,11 @@ pub fn splitmix64(x: u64) -> u64 {
 ///   keys of those objects; `orphans` holds every object without a controller reference.
 #[derive(Debug)]
 pub struct Store {
-    tables: [BTreeMap<String, BTreeMap<String, Arc<Object>>>; Kind::ALL.len()],
+    tables: [BTreeMap<String, BTreeMap<String, Arc<Version>>>; Kind::ALL.len()],
     counts: [usize; Kind::ALL.len()],
     resource_version: u64,
-    log: VecDeque<Change>,
+    log: VecDeque<Logged>,
+    hot: HotSet,
     retention: LogRetention,
     uids: UidSource,
     owned: HashMap<String, BTreeSet<ObjectKey>>,
@@ -158,9 +187,16 @@ fn table_index(kind: Kind) -> usize {
 }
 
 impl Store {
-    /// An empty store whose uids derive from `seed`.
+    /// An empty store whose uids derive from `seed`, keeping every version typed.
     pub fn new(seed: u64, retention: LogRetention) -> Store {
+        Store::with_hot_limit(seed, retention, usize::MAX)
+    }
+
+    /// An empty store that keeps the newest `hot_limit` persistent volume versions
+    /// typed and encodes older ones.
+    pub fn with_hot_limit(seed: u64, retention: LogRetention, hot_limit: usize) -> Store {
         Store {
+            hot: HotSet::new(hot_limit),
             tables: Default::default(),
             counts: [0; Kind::ALL.len()],
             resource_version: 1,
@@ -188,14 +224,25 @@ impl Store {
         self.uids.next()
     }
 
-    /// The object with that key.
-    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Object>> {
+    /// The stored version with that key: its identity, ownership and deletion state
+    /// read without decoding.
+    pub fn version(&self, kind: Kind, namespace: &str, name: &str) -> Option<&Arc<Version>> {
         self.tables[table_index(kind)].get(namespace)?.get(name)
+    }
+
+    /// The object with that key (decoded if cold).
+    pub fn get(&self, kind: Kind, namespace: &str, name: &str) -> Option<Arc<Object>> {
+        Some(self.version(kind, namespace, name)?.object())
+    }
+
+    /// The object with that key, owned, to modify and write back.
+    pub fn get_owned(&self, kind: Kind, namespace: &str, name: &str) -> Option<Object> {
+        Some(self.version(kind, namespace, name)?.to_object())
     }
 
     /// Whether an object with that key exists.
     pub fn contains(&self, key: &ObjectKey) -> bool {
-        self.get(key.kind, &key.namespace, &key.name).is_some()
+        self.version(key.kind, &key.namespace, &key.name).is_some()
     }
 
     /// All objects of a kind, in one namespace or (None) everywhere, sorted by namespace and name.
@@ -203,14 +250,14 @@ impl Store {
         &'a self,
         kind: Kind,
         namespace: Option<&'a str>,
-    ) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+    ) -> impl Iterator<Item = Arc<Object>> + 'a {
         let table = &self.tables[table_index(kind)];
-        let namespaces: Box<dyn Iterator<Item = &'a BTreeMap<String, Arc<Object>>> + 'a> =
+        let namespaces: Box<dyn Iterator<Item = &'a BTreeMap<String, Arc<Version>>> + 'a> =
             match namespace {
                 Some(ns) => Box::new(table.get(ns).into_iter()),
                 None => Box::new(table.values()),
             };
-        namespaces.flat_map(|objects| objects.values())
+        namespaces.flat_map(|versions| versions.values().map(|v| v.object()))
     }
 
     /// How many objects of a kind exist.
@@ -264,16 +311,15 @@ impl Store {
     /// [`StoreError::NotFound`], or [`StoreError::Conflict`] for a stale resourceVersion.
     pub fn update(&mut self, mut object: Object, now: Duration) -> Result<Arc<Object>, StoreError> {
         let key = ObjectKey::of(&object);
-        let Some(current) = self.get(key.kind, &key.namespace, &key.name) else {
+        let Some(current) = self.version(key.kind, &key.namespace, &key.name) else {
             return Err(StoreError::NotFound {
                 kind: key.kind,
                 name: key.name,
             });
         };
-        let current_meta = current.metadata();
         if let Some(rv) = object.metadata().resource_version.as_deref()
             && !rv.is_empty()
-            && Some(rv) != current_meta.resource_version.as_deref()
+            && Some(rv) != current.resource_version()
         {
             return Err(StoreError::Conflict {
                 kind: key.kind,
@@ -281,8 +327,8 @@ impl Store {
             });
         }
         let (uid, created) = (
-            current_meta.uid.clone(),
-            current_meta.creation_timestamp.clone(),
+            current.uid().map(str::to_owned),
+            current.creation_timestamp().cloned(),
         );
         let meta = object.metadata_mut();
         meta.uid = uid;
@@ -301,13 +347,12 @@ impl Store {
         name: &str,
         now: Duration,
     ) -> Result<Arc<Object>, StoreError> {
-        let Some(current) = self.get(kind, namespace, name) else {
+        let Some(object) = self.get_owned(kind, namespace, name) else {
             return Err(StoreError::NotFound {
                 kind,
                 name: name.to_owned(),
             });
         };
-        let object = Object::clone(current);
         let key = ObjectKey::new(kind, namespace, name);
         Ok(self.commit(key, object, ChangeType::Deleted, now))
     }
@@ -323,6 +368,7 @@ impl Store {
         object.metadata_mut().resource_version = Some(self.resource_version.to_string());
         object.shrink();
         let object = Arc::new(object);
+        let version = Arc::new(Version::new(object.clone()));
         let index = table_index(key.kind);
         let previous = match change_type {
             ChangeType::Deleted => {
@@ -339,7 +385,7 @@ impl Store {
             _ => self.tables[index]
                 .entry(key.namespace.clone())
                 .or_default()
-                .insert(key.name.clone(), object.clone()),
+                .insert(key.name.clone(), version.clone()),
         };
         match (change_type, &previous) {
             (ChangeType::Deleted, Some(_)) => self.counts[index] -= 1,
@@ -350,29 +396,27 @@ impl Store {
             self.unindex(&key, &previous);
         }
         if change_type != ChangeType::Deleted {
-            self.index(&key, &object);
+            self.index(&key, &version);
         }
-        self.log.push_back(Change {
+        self.hot.written(&version);
+        self.log.push_back(Logged {
             resource_version: self.resource_version,
             at: now,
             change_type,
             actor: self.actor,
-            object: object.clone(),
+            version,
         });
         object
     }
 
-    fn index(&mut self, key: &ObjectKey, object: &Object) {
-        let meta = object.metadata();
-        let mut has_controller = false;
-        for owner in meta.owner_references.iter().flatten() {
-            has_controller |= owner.controller == Some(true);
+    fn index(&mut self, key: &ObjectKey, version: &Version) {
+        for owner in version.owner_references() {
             self.owned
                 .entry(owner.uid.clone())
                 .or_default()
                 .insert(key.clone());
         }
-        if !has_controller {
+        if version.controller().is_none() {
             self.orphans
                 .entry((key.kind, key.namespace.clone()))
                 .or_default()
@@ -380,8 +424,8 @@ impl Store {
         }
     }
 
-    fn unindex(&mut self, key: &ObjectKey, object: &Object) {
-        for owner in object.metadata().owner_references.iter().flatten() {
+    fn unindex(&mut self, key: &ObjectKey, version: &Version) {
+        for owner in version.owner_references() {
             if let Some(set) = self.owned.get_mut(&owner.uid) {
                 set.remove(key);
                 if set.is_empty() {
@@ -398,7 +442,16 @@ impl Store {
     ///
     /// # Errors
     /// [`StoreError::Expired`] when the log no longer reaches back that far.
-    pub fn changes_since(&self, after: u64) -> Result<impl Iterator<Item = &Change>, StoreError> {
+    pub fn changes_since(&self, after: u64) -> Result<impl Iterator<Item = Change>, StoreError> {
+        Ok(self.logged_since(after)?.map(Logged::change))
+    }
+
+    /// Log entries with a resourceVersion greater than `after`, oldest first, their
+    /// objects not yet decoded.
+    ///
+    /// # Errors
+    /// [`StoreError::Expired`] when the log no longer reaches back that far.
+    pub fn logged_since(&self, after: u64) -> Result<impl Iterator<Item = &Logged>, StoreError> {
         let oldest = self.log.front().map(|c| c.resource_version);
         if let Some(oldest) = oldest
             && after + 1 < oldest
@@ -416,8 +469,8 @@ impl Store {
     }
 
     /// The whole retained change log, oldest first.
-    pub fn log(&self) -> impl Iterator<Item = &Change> {
-        self.log.iter()
+    pub fn log(&self) -> impl Iterator<Item = Change> {
+        self.log.iter().map(Logged::change)
     }
 
     /// Drops log entries beyond the retention window, but never any with a version above

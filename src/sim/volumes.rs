@@ -27,6 +27,9 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, change: &Change) {
                 );
             }
         }
+        // A bound or deleted claim has nothing left to bind: skipping it here spares the
+        // work item a read of a claim that has usually gone cold by then.
+        _ if is_settled(claim) => {}
         _ => cluster.enqueue(Work::Volume(
             claim.namespace().to_owned(),
             claim.name().to_owned(),
@@ -34,17 +37,26 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, change: &Change) {
     }
 }
 
-/// Binds one claim if it is still pending.
-pub(crate) fn sync_claim(cluster: &mut Cluster, namespace: &str, name: &str) {
-    let Some(Object::PersistentVolumeClaim(mut pvc)) =
-        cluster.get_object(Kind::PersistentVolumeClaim, namespace, name)
-    else {
-        return;
+/// Whether the claim is bound or being deleted: nothing for the provisioner to do.
+fn is_settled(claim: &Object) -> bool {
+    let Object::PersistentVolumeClaim(pvc) = claim else {
+        return true;
     };
     let bound = pvc.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
-    if bound || pvc.metadata.deletion_timestamp.is_some() {
+    bound || pvc.metadata.deletion_timestamp.is_some()
+}
+
+/// Binds one claim if it is still pending.
+pub(crate) fn sync_claim(cluster: &mut Cluster, namespace: &str, name: &str) {
+    let Some(claim) = cluster.get_object(Kind::PersistentVolumeClaim, namespace, name) else {
+        return;
+    };
+    if is_settled(&claim) {
         return;
     }
+    let Object::PersistentVolumeClaim(mut pvc) = claim else {
+        return;
+    };
     let uid = pvc.metadata.uid.clone().unwrap_or_default();
     let volume_name = format!("pvc-{uid}");
     let spec = pvc.spec.clone().unwrap_or_default();

@@ -80,7 +80,7 @@ impl ReferenceTarget {
         View::from_objects(kinds.into_iter().flat_map(|k| {
             store
                 .list(k, Some(&ns))
-                .map(|o| Object::clone(o))
+                .map(|o| Object::clone(&o))
                 .collect::<Vec<_>>()
         }))
     }

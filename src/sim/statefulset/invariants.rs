@@ -169,11 +169,8 @@ impl Replay {
     ///
     /// # Errors
     /// The first [`Violation`] found.
-    pub fn check<'a>(
-        &mut self,
-        changes: impl IntoIterator<Item = &'a Change>,
-    ) -> Result<(), Violation> {
-        changes.into_iter().try_for_each(|c| self.apply(c))
+    pub fn check(&mut self, changes: impl IntoIterator<Item = Change>) -> Result<(), Violation> {
+        changes.into_iter().try_for_each(|c| self.apply(&c))
     }
 }
 

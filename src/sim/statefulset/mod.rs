@@ -18,6 +18,7 @@ mod tests;
 use super::apiserver::{ApiError, DeleteOptions};
 use super::events::Involved;
 use super::store::{Change, ChangeType};
+use super::stored::Version;
 use super::{Cluster, Work};
 use crate::model::object::{Kind, Object};
 use crate::model::selector;
@@ -124,11 +125,10 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
         if !is_set_ref(owner) {
             return;
         }
-        let Some(Object::StatefulSet(set)) = cluster
+        let set_object = cluster
             .store
-            .get(Kind::StatefulSet, &namespace, &owner.name)
-            .map(|o| o.as_ref())
-        else {
+            .get(Kind::StatefulSet, &namespace, &owner.name);
+        let Some(Object::StatefulSet(set)) = set_object.as_deref() else {
             return;
         };
         if set.metadata.uid.as_deref() != Some(owner.uid.as_str()) {
@@ -362,7 +362,6 @@ fn claim_pods(
         store
             .orphans(Kind::Pod, &ns)
             .filter_map(|n| store.get(Kind::Pod, &ns, n))
-            .cloned()
             .collect()
     };
     let mut adoption_checked: Option<Result<(), String>> = None;
@@ -408,7 +407,7 @@ impl ObjectManager for Cluster {
     }
 
     fn pod_object(&self, namespace: &str, name: &str) -> Option<Arc<Object>> {
-        self.store.get(Kind::Pod, namespace, name).cloned()
+        self.store.get(Kind::Pod, namespace, name)
     }
 
     fn create_pod(&mut self, pod: Pod) -> Result<(), ApiError> {
@@ -425,13 +424,18 @@ impl ObjectManager for Cluster {
             .map(|_| ())
     }
 
-    fn claim_ref(&self, namespace: &str, name: &str) -> Option<&PersistentVolumeClaim> {
+    fn claim_version(&self, namespace: &str, name: &str) -> Option<&Version> {
+        self.store
+            .version(Kind::PersistentVolumeClaim, namespace, name)
+            .map(Arc::as_ref)
+    }
+
+    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {
         match self
             .store
-            .get(Kind::PersistentVolumeClaim, namespace, name)?
-            .as_ref()
+            .get_owned(Kind::PersistentVolumeClaim, namespace, name)?
         {
-            Object::PersistentVolumeClaim(c) => Some(c),
+            Object::PersistentVolumeClaim(claim) => Some(*claim),
             _ => None,
         }
     }
@@ -475,7 +479,7 @@ impl ObjectManager for Cluster {
             .unwrap_or_default();
         self.store
             .list(Kind::ControllerRevision, Some(ns))
-            .filter_map(|o| match o.as_ref() {
+            .filter_map(|o| match Arc::unwrap_or_clone(o) {
                 Object::ControllerRevision(r) => Some(r),
                 _ => None,
             })
@@ -483,7 +487,7 @@ impl ObjectManager for Cluster {
                 selector::selector_matches(&selector, r.metadata.labels.as_ref()).unwrap_or(false)
             })
             .filter(|r| controller_of(&r.metadata).is_none_or(|c| c.uid == uid))
-            .map(|r| ControllerRevision::clone(r))
+            .map(|r| *r)
             .collect()
     }
 

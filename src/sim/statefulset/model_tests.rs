@@ -8,7 +8,7 @@ use super::stateful_set_utils::get_pod_revision;
 use crate::model::object::{Kind, Object};
 use crate::sim::apiserver::{DeleteOptions, Propagation};
 use crate::sim::fixtures::web;
-use crate::sim::{Cluster, ClusterConfig};
+use crate::sim::{Cluster, ClusterConfig, DEFAULT_HOT_OBJECTS};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -146,8 +146,17 @@ fn apply(c: &mut Cluster, op: &Op, start: i32, policy: &str) {
     }
 }
 
-fn check_model(parallel: bool, start: i32, replicas: i32, ops: &[Op]) -> Result<(), TestCaseError> {
-    let mut c = Cluster::new(ClusterConfig::default());
+fn check_model(
+    parallel: bool,
+    start: i32,
+    replicas: i32,
+    hot_objects: usize,
+    ops: &[Op],
+) -> Result<(), TestCaseError> {
+    let mut c = Cluster::new(ClusterConfig {
+        hot_objects,
+        ..ClusterConfig::default()
+    });
     let policy = if parallel { "Parallel" } else { "OrderedReady" };
     let set = web(
         replicas,
@@ -238,8 +247,10 @@ proptest! {
         parallel in any::<bool>(),
         start in 0..3i32,
         replicas in 0..5i32,
+        // Volumes cold at once, soon, or (as in scenarios) never.
+        hot_objects in prop_oneof![Just(0usize), Just(3), Just(DEFAULT_HOT_OBJECTS)],
         ops in prop::collection::vec(op(), 1..12),
     ) {
-        check_model(parallel, start, replicas, &ops)?;
+        check_model(parallel, start, replicas, hot_objects, &ops)?;
     }
 }

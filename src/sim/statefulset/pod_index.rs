@@ -114,15 +114,6 @@ fn pod_of(object: &Object) -> Option<&Pod> {
     }
 }
 
-fn controller_uid(pod: &Pod) -> Option<&str> {
-    pod.metadata
-        .owner_references
-        .iter()
-        .flatten()
-        .find(|r| r.controller == Some(true))
-        .map(|r| r.uid.as_str())
-}
-
 /// The running totals status is computed from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -255,23 +246,23 @@ impl PodIndex {
         matches: &impl Fn(&Pod) -> bool,
     ) {
         let controlled = store
-            .get(Kind::Pod, namespace, name)
-            .filter(|o| pod_of(o).is_some_and(|p| controller_uid(p) == Some(set_uid)));
+            .version(Kind::Pod, namespace, name)
+            .filter(|v| v.controller() == Some(set_uid));
         if let (Some(member), Some(current)) = (self.members.get_mut(name), controlled)
-            && member.resource_version == resource_version(current)
+            && Some(member.resource_version.as_str()) == current.resource_version()
         {
             if member.pod.is_none() {
-                member.pod = Some(Arc::clone(current));
+                member.pod = store.get(Kind::Pod, namespace, name);
                 self.pinned.0.insert(name.to_owned());
             }
             return;
         }
         self.release.remove(name);
         self.remove_member(name);
-        let Some(object) = controlled else {
+        let Some(object) = controlled.map(|v| v.object()) else {
             return;
         };
-        let Some(pod) = pod_of(object) else {
+        let Some(pod) = pod_of(&object) else {
             return;
         };
         if !matches(pod) {
@@ -299,7 +290,7 @@ impl PodIndex {
         self.members.insert(
             name.to_owned(),
             Member {
-                resource_version: resource_version(object).to_owned(),
+                resource_version: resource_version(&object).to_owned(),
                 pod: Some(object.clone()),
                 revision,
                 ordinal,

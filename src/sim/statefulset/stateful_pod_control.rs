@@ -8,6 +8,7 @@ use super::stateful_set_utils::{
 };
 use crate::model::object::Object;
 use crate::sim::apiserver::ApiError;
+use crate::sim::stored::Version;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
@@ -34,12 +35,11 @@ pub trait ObjectManager {
     fn update_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
     /// DELETE a pod (default grace period).
     fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ApiError>;
-    /// GET a claim, borrowed (reads on the hot path must not copy).
-    fn claim_ref(&self, namespace: &str, name: &str) -> Option<&PersistentVolumeClaim>;
+    /// A stored claim, for its deletion state and owner references, read in place
+    /// (reads on the hot path must not copy).
+    fn claim_version(&self, namespace: &str, name: &str) -> Option<&Version>;
     /// GET a claim, owned, to modify it.
-    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {
-        self.claim_ref(namespace, name).cloned()
-    }
+    fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim>;
     /// POST a claim.
     fn create_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError>;
     /// PUT a claim.
@@ -191,8 +191,8 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
     for (_, claim) in get_persistent_volume_claims(set, pod) {
         let claim_name = claim.metadata.name.clone().unwrap_or_default();
         let existing = m
-            .claim_ref(namespace(set), &claim_name)
-            .map(|c| c.metadata.deletion_timestamp.is_some());
+            .claim_version(namespace(set), &claim_name)
+            .map(|c| c.deleting());
         match existing {
             None => {
                 let result = m.create_claim(claim);
@@ -303,7 +303,7 @@ pub fn claims_match_retention_policy<M: ObjectManager>(
                 set_name,
                 ordinal,
             );
-            m.claim_ref(namespace(set), &claim_name)
+            m.claim_version(namespace(set), &claim_name)
                 .is_none_or(|claim| is_claim_owner_up_to_date(claim, set, pod))
         })
 }
@@ -325,7 +325,7 @@ pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
         .collect();
     for template in templates {
         let claim_name = crate::model::names::claim_name(&template, set_name(set), ordinal);
-        let Some(claim) = m.claim_ref(namespace(set), &claim_name) else {
+        let Some(claim) = m.claim_version(namespace(set), &claim_name) else {
             continue;
         };
         let (unexpected, up_to_date) = (

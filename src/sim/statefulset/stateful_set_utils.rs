@@ -347,8 +347,20 @@ pub fn retention_policy(set: &StatefulSet) -> (&str, &str) {
     )
 }
 
-fn owner_refs(claim: &PersistentVolumeClaim) -> &[OwnerReference] {
-    claim.metadata.owner_references.as_deref().unwrap_or(&[])
+/// Whatever carries a claim's owner references: the claim, or the store's version of it,
+/// read in place (the retention checks run for every pod a sync visits).
+pub trait ClaimOwners {
+    fn owner_references(&self) -> &[OwnerReference];
+}
+
+impl ClaimOwners for PersistentVolumeClaim {
+    fn owner_references(&self) -> &[OwnerReference] {
+        self.metadata.owner_references.as_deref().unwrap_or(&[])
+    }
+}
+
+fn owner_refs(claim: &impl ClaimOwners) -> &[OwnerReference] {
+    claim.owner_references()
 }
 
 fn group_of(api_version: &str) -> &str {
@@ -372,12 +384,12 @@ fn matches_pod(r: &OwnerReference, pod: &Pod) -> bool {
 }
 
 /// upstream: stateful_set_utils.go hasOwnerRef
-pub fn has_owner_ref(claim: &PersistentVolumeClaim, owner_uid: &str) -> bool {
+pub fn has_owner_ref(claim: &impl ClaimOwners, owner_uid: &str) -> bool {
     owner_refs(claim).iter().any(|r| r.uid == owner_uid)
 }
 
 fn has_stale_ref_to(
-    claim: &PersistentVolumeClaim,
+    claim: &impl ClaimOwners,
     matches: impl Fn(&OwnerReference) -> bool,
     owner_uid: &str,
 ) -> bool {
@@ -389,16 +401,12 @@ fn has_stale_ref_to(
 
 /// Whether the claim references an object of the pod's name with another uid (RET-04).
 // upstream: stateful_set_utils.go hasStaleOwnerRef (for pods)
-pub fn has_stale_pod_ref(claim: &PersistentVolumeClaim, pod: &Pod) -> bool {
+pub fn has_stale_pod_ref(claim: &impl ClaimOwners, pod: &Pod) -> bool {
     has_stale_ref_to(claim, |r| matches_pod(r, pod), uid(&pod.metadata))
 }
 
 /// upstream: stateful_set_utils.go hasUnexpectedController
-pub fn has_unexpected_controller(
-    claim: &PersistentVolumeClaim,
-    set: &StatefulSet,
-    pod: &Pod,
-) -> bool {
+pub fn has_unexpected_controller(claim: &impl ClaimOwners, set: &StatefulSet, pod: &Pod) -> bool {
     if retention_policy(set) == (RETAIN, RETAIN) {
         return false;
     }
@@ -423,11 +431,7 @@ pub fn has_unexpected_controller(
 }
 
 /// upstream: stateful_set_utils.go hasNonControllerOwner
-pub fn has_non_controller_owner(
-    claim: &PersistentVolumeClaim,
-    set: &StatefulSet,
-    pod: &Pod,
-) -> bool {
+pub fn has_non_controller_owner(claim: &impl ClaimOwners, set: &StatefulSet, pod: &Pod) -> bool {
     owner_refs(claim).iter().any(|r| {
         (r.uid == uid(&set.metadata) || r.uid == uid(&pod.metadata)) && r.controller != Some(true)
     })
@@ -435,11 +439,7 @@ pub fn has_non_controller_owner(
 
 /// Whether the claim's owner references follow the retention policy (RET-01, RET-05).
 // upstream: stateful_set_utils.go isClaimOwnerUpToDate
-pub fn is_claim_owner_up_to_date(
-    claim: &PersistentVolumeClaim,
-    set: &StatefulSet,
-    pod: &Pod,
-) -> bool {
+pub fn is_claim_owner_up_to_date(claim: &impl ClaimOwners, set: &StatefulSet, pod: &Pod) -> bool {
     if has_stale_ref_to(claim, |r| matches_set(r, set), uid(&set.metadata))
         || has_stale_pod_ref(claim, pod)
     {
