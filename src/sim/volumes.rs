@@ -27,8 +27,8 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, change: &Change) {
                 );
             }
         }
-        // A bound or deleted claim has nothing left to bind: skipping it here spares the
-        // work item a read of a claim that has usually gone cold by then.
+        // A bound or deleted claim has nothing left to bind: skipping it here spares a
+        // work item and a copy of the claim.
         _ if is_settled(claim) => {}
         _ => cluster.enqueue(Work::Volume(
             claim.namespace().to_owned(),
