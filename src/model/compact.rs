@@ -253,41 +253,28 @@ impl ser::Serializer for &mut Encoder {
     }
 }
 
-impl ser::SerializeSeq for &mut Encoder {
-    type Ok = ();
-    type Error = CompactError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CompactError> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), CompactError> {
-        self.out.push(END);
-        Ok(())
-    }
+/// Sequences, tuples and tuple structs are all elements up to an END tag.
+macro_rules! elements_up_to_end {
+    ($($trait:ident :: $element:ident),*) => {$(
+        impl ser::$trait for &mut Encoder {
+            type Ok = ();
+            type Error = CompactError;
+            fn $element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CompactError> {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), CompactError> {
+                self.out.push(END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Encoder {
-    type Ok = ();
-    type Error = CompactError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CompactError> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), CompactError> {
-        self.out.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Encoder {
-    type Ok = ();
-    type Error = CompactError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), CompactError> {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), CompactError> {
-        self.out.push(END);
-        Ok(())
-    }
-}
+elements_up_to_end!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field
+);
 
 impl ser::SerializeMap for &mut Encoder {
     type Ok = ();
