@@ -5,6 +5,7 @@
 
 use super::Cluster;
 use super::Work;
+use super::store::{Actor, Change, ChangeType};
 use crate::model::names::{fnv1_32, safe_encode_string};
 use crate::model::object::{Kind, Object};
 use k8s_openapi::api::core::v1::{ObjectReference, Pod, Service};
@@ -21,7 +22,8 @@ pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
 
 /// What the endpoint-slice controller remembers per Service: which slice each pod's
 /// endpoint lives in, so a pod change rewrites one slice of at most 100 endpoints
-/// instead of rebuilding every endpoint of the Service.
+/// instead of rebuilding every endpoint of the Service. The endpoints themselves live only
+/// in the stored slices: a copy here would cost as much memory again.
 #[derive(Debug, Default)]
 pub struct EndpointsState {
     services: BTreeMap<(String, String), ServiceEndpoints>,
@@ -31,43 +33,77 @@ pub struct EndpointsState {
 struct ServiceEndpoints {
     /// Pod name → slice index.
     assignment: BTreeMap<String, usize>,
-    /// Per slice: pod name → endpoint.
-    slices: Vec<BTreeMap<String, Endpoint>>,
-    /// Pods whose endpoint must be recomputed.
-    dirty_pods: BTreeSet<String>,
-    /// Recompute every selected pod (the Service itself changed).
+    /// Endpoints assigned to each slice.
+    sizes: Vec<usize>,
+    /// Pods changed since the last sync → their endpoint now (None: they have none).
+    /// Computed when the change is seen, so the sync need not read the pods again.
+    pending: BTreeMap<String, Option<Endpoint>>,
+    /// Recompute every selected pod (the Service or one of its slices changed).
     rebuild: bool,
 }
 
-pub(crate) fn on_pod_change(cluster: &mut Cluster, pod: &Object) {
-    let Object::Pod(pod) = pod else { return };
-    let ns = pod.metadata.namespace.clone().unwrap_or_default();
-    let name = pod.metadata.name.clone().unwrap_or_default();
-    let services: Vec<String> = cluster
-        .store
-        .list(Kind::Service, Some(&ns))
-        .filter_map(|s| match s.as_ref() {
-            Object::Service(svc) => {
-                let svc_name = svc.metadata.name.clone()?;
-                let listed = cluster
-                    .endpoints
-                    .services
-                    .get(&(ns.clone(), svc_name.clone()))
-                    .is_some_and(|e| e.assignment.contains_key(&name));
-                (listed || service_selects(svc, pod)).then_some(svc_name)
-            }
-            _ => None,
-        })
-        .collect();
-    for svc in services {
+pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
+    let Object::Pod(pod) = change.object.as_ref() else {
+        return;
+    };
+    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
+    let name = pod.metadata.name.as_deref().unwrap_or_default();
+    let deleted = change.change_type == ChangeType::Deleted;
+    let mut touched: Vec<(String, Option<Endpoint>)> = Vec::new();
+    for object in cluster.store.list(Kind::Service, Some(ns)) {
+        let Object::Service(svc) = object.as_ref() else {
+            continue;
+        };
+        let Some(svc_name) = svc.metadata.name.as_deref() else {
+            continue;
+        };
+        let listed = cluster
+            .endpoints
+            .services
+            .get(&(ns.to_owned(), svc_name.to_owned()))
+            .is_some_and(|e| e.assignment.contains_key(name));
+        if listed || service_selects(svc, pod) {
+            let endpoint = if deleted {
+                None
+            } else {
+                endpoint_for(svc, pod)
+            };
+            touched.push((svc_name.to_owned(), endpoint));
+        }
+    }
+    for (svc, endpoint) in touched {
         cluster
             .endpoints
             .services
-            .entry((ns.clone(), svc.clone()))
+            .entry((ns.to_owned(), svc.clone()))
             .or_default()
-            .dirty_pods
-            .insert(name.clone());
-        cluster.enqueue(Work::Endpoints(ns.clone(), svc));
+            .pending
+            .insert(name.to_owned(), endpoint);
+        cluster.enqueue(Work::Endpoints(ns.to_owned(), svc));
+    }
+}
+
+/// A slice written by anyone but this controller is put right from the pods, as
+/// upstream's controller does when it sees its slices changed under it.
+pub(crate) fn on_slice_change(cluster: &mut Cluster, change: &Change) {
+    if change.actor == Actor::Endpoints {
+        return;
+    }
+    let Object::EndpointSlice(slice) = change.object.as_ref() else {
+        return;
+    };
+    let Some(service) = slice
+        .metadata
+        .labels
+        .as_ref()
+        .and_then(|l| l.get(SERVICE_NAME_LABEL))
+    else {
+        return;
+    };
+    let key = (change.object.namespace().to_owned(), service.clone());
+    if let Some(state) = cluster.endpoints.services.get_mut(&key) {
+        state.rebuild = true;
+        cluster.enqueue(Work::Endpoints(key.0, key.1));
     }
 }
 
@@ -171,9 +207,10 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
         }
     };
     let mut state = cluster.endpoints.services.remove(&key).unwrap_or_default();
-    let mut dirty_slices: BTreeSet<usize> = BTreeSet::new();
-    let pods: Vec<String> = if std::mem::take(&mut state.rebuild) {
-        dirty_slices.extend(0..state.slices.len().max(1));
+    let mut changed: BTreeMap<usize, BTreeMap<String, Option<Endpoint>>> = BTreeMap::new();
+    let mut pending = std::mem::take(&mut state.pending);
+    let rebuild = std::mem::take(&mut state.rebuild);
+    if rebuild {
         let mut all: BTreeSet<String> = state.assignment.keys().cloned().collect();
         all.extend(
             cluster
@@ -181,50 +218,51 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
                 .list(Kind::Pod, Some(namespace))
                 .map(|o| o.name().to_owned()),
         );
-        state.dirty_pods.clear();
-        all.into_iter().collect()
-    } else {
-        std::mem::take(&mut state.dirty_pods).into_iter().collect()
-    };
-    for pod_name in pods {
-        let endpoint = match cluster
-            .store
-            .get(Kind::Pod, namespace, &pod_name)
-            .as_deref()
-        {
-            Some(Object::Pod(pod)) => endpoint_for(&svc, pod),
-            _ => None,
-        };
-        match (state.assignment.get(&pod_name).copied(), endpoint) {
-            (Some(i), Some(ep)) => {
-                if state.slices[i].get(&pod_name) != Some(&ep) {
-                    state.slices[i].insert(pod_name, ep);
-                    dirty_slices.insert(i);
-                }
-            }
+        pending = all
+            .into_iter()
+            .map(|pod_name| {
+                let endpoint = match cluster
+                    .store
+                    .get(Kind::Pod, namespace, &pod_name)
+                    .as_deref()
+                {
+                    Some(Object::Pod(pod)) => endpoint_for(&svc, pod),
+                    _ => None,
+                };
+                (pod_name, endpoint)
+            })
+            .collect();
+        for i in 0..state.sizes.len().max(1) {
+            changed.entry(i).or_default();
+        }
+    }
+    for (pod_name, endpoint) in pending {
+        let slice = match (state.assignment.get(&pod_name).copied(), &endpoint) {
+            (Some(i), Some(_)) => i,
             (Some(i), None) => {
-                state.slices[i].remove(&pod_name);
                 state.assignment.remove(&pod_name);
-                dirty_slices.insert(i);
+                state.sizes[i] -= 1;
+                i
             }
-            (None, Some(ep)) => {
+            (None, Some(_)) => {
                 let i = match state
-                    .slices
+                    .sizes
                     .iter()
-                    .position(|s| s.len() < MAX_ENDPOINTS_PER_SLICE)
+                    .position(|&n| n < MAX_ENDPOINTS_PER_SLICE)
                 {
                     Some(i) => i,
                     None => {
-                        state.slices.push(BTreeMap::new());
-                        state.slices.len() - 1
+                        state.sizes.push(0);
+                        state.sizes.len() - 1
                     }
                 };
-                state.slices[i].insert(pod_name.clone(), ep);
-                state.assignment.insert(pod_name, i);
-                dirty_slices.insert(i);
+                state.sizes[i] += 1;
+                state.assignment.insert(pod_name.clone(), i);
+                i
             }
-            (None, None) => {}
-        }
+            (None, None) => continue,
+        };
+        changed.entry(slice).or_default().insert(pod_name, endpoint);
     }
     let ports: Option<Vec<EndpointPort>> =
         svc.spec
@@ -241,15 +279,68 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
                     })
                     .collect()
             });
-    for i in dirty_slices {
-        let endpoints: Vec<Endpoint> = state
-            .slices
-            .get(i)
-            .map(|s| s.values().cloned().collect())
-            .unwrap_or_default();
+    for (i, changes) in changed {
+        let endpoints = if rebuild {
+            changes.into_values().flatten().collect()
+        } else {
+            slice_endpoints(cluster, &svc, &state, i, changes)
+        };
         write_slice(cluster, &svc, namespace, name, i, endpoints, ports.clone());
     }
     cluster.endpoints.services.insert(key, state);
+}
+
+/// The endpoints slice `index` should hold: the stored slice's, with `changes` applied,
+/// ordered by pod name. A slice missing from the store is rebuilt from its pods.
+fn slice_endpoints(
+    cluster: &Cluster,
+    svc: &Service,
+    state: &ServiceEndpoints,
+    index: usize,
+    mut changes: BTreeMap<String, Option<Endpoint>>,
+) -> Vec<Endpoint> {
+    let stored = cluster.store.get(
+        Kind::EndpointSlice,
+        svc.metadata.namespace.as_deref().unwrap_or_default(),
+        &slice_name(svc.metadata.name.as_deref().unwrap_or_default(), index),
+    );
+    let mut members: BTreeMap<String, Option<Endpoint>> = match stored.as_deref() {
+        Some(Object::EndpointSlice(slice)) => slice
+            .endpoints
+            .iter()
+            .flatten()
+            .filter_map(|e| {
+                let pod = e.target_ref.as_ref()?.name.clone()?;
+                Some((pod, Some(e.clone())))
+            })
+            .collect(),
+        _ => state
+            .assignment
+            .iter()
+            .filter(|&(_, &i)| i == index)
+            .map(|(pod_name, _)| {
+                let endpoint = match cluster
+                    .store
+                    .get(
+                        Kind::Pod,
+                        svc.metadata.namespace.as_deref().unwrap_or_default(),
+                        pod_name,
+                    )
+                    .as_deref()
+                {
+                    Some(Object::Pod(pod)) => endpoint_for(svc, pod),
+                    _ => None,
+                };
+                (pod_name.clone(), endpoint)
+            })
+            .collect(),
+    };
+    members.append(&mut changes);
+    members
+        .into_iter()
+        .filter(|(pod_name, _)| state.assignment.get(pod_name) == Some(&index))
+        .filter_map(|(_, endpoint)| endpoint)
+        .collect()
 }
 
 fn write_slice(
@@ -452,4 +543,113 @@ impl Cluster {
 /// The fully qualified DNS name of a pod behind a headless Service (DNS-04).
 pub fn pod_fqdn(pod: &str, service: &str, namespace: &str) -> String {
     format!("{pod}.{service}.{namespace}.svc.{CLUSTER_DOMAIN}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ClusterConfig;
+    use crate::sim::apiserver::DeleteOptions;
+    use crate::sim::fixtures::{nginx_service, web};
+    use serde_json::json;
+    use std::time::Duration;
+
+    fn parallel_web(replicas: i32) -> Cluster {
+        let mut c = Cluster::new(ClusterConfig::default());
+        c.create(Object::Service(Box::new(nginx_service())))
+            .unwrap();
+        c.create(Object::StatefulSet(Box::new(web(
+            replicas,
+            json!({"spec": {"podManagementPolicy": "Parallel"}}),
+        ))))
+        .unwrap();
+        assert!(c.run_until_idle(Duration::from_secs(3600)).unwrap());
+        c
+    }
+
+    fn slice(c: &Cluster, index: usize) -> Option<EndpointSlice> {
+        match c.get_object(Kind::EndpointSlice, "default", &slice_name("nginx", index)) {
+            Some(Object::EndpointSlice(slice)) => Some(*slice),
+            _ => None,
+        }
+    }
+
+    fn pods_in(slice: &EndpointSlice) -> Vec<String> {
+        slice
+            .endpoints
+            .iter()
+            .flatten()
+            .filter_map(|e| e.target_ref.as_ref()?.name.clone())
+            .collect()
+    }
+
+    #[test]
+    fn a_pod_change_rewrites_only_the_slice_holding_its_endpoint() {
+        let mut c = parallel_web(150);
+        let (first, second) = (slice(&c, 0).unwrap(), slice(&c, 1).unwrap());
+        assert_eq!(pods_in(&first).len(), 100);
+        assert_eq!(pods_in(&second).len(), 50);
+        let moved = pods_in(&second)[0].clone();
+        c.set_pod_readiness("default", &moved, false);
+        c.settle().unwrap();
+        assert_eq!(slice(&c, 0), Some(first));
+        let rewritten = slice(&c, 1).unwrap();
+        assert_ne!(
+            rewritten.metadata.resource_version,
+            second.metadata.resource_version
+        );
+        let endpoint = rewritten
+            .endpoints
+            .iter()
+            .flatten()
+            .find(|e| e.target_ref.as_ref().and_then(|r| r.name.as_ref()) == Some(&moved))
+            .unwrap();
+        assert_eq!(
+            endpoint.conditions.as_ref().and_then(|c| c.ready),
+            Some(false)
+        );
+        assert_eq!(pods_in(&rewritten), pods_in(&second));
+    }
+
+    #[test]
+    fn a_slice_edited_by_someone_else_is_put_right_from_the_pods() {
+        let mut c = parallel_web(3);
+        let mut edited = slice(&c, 0).unwrap();
+        let healthy = edited.endpoints.clone();
+        edited.endpoints = Some(Vec::new());
+        c.update(Object::EndpointSlice(Box::new(edited))).unwrap();
+        c.settle().unwrap();
+        assert_eq!(slice(&c, 0).unwrap().endpoints, healthy);
+    }
+
+    #[test]
+    fn a_slice_deleted_by_someone_else_comes_back_whole() {
+        let mut c = parallel_web(3);
+        let before = slice(&c, 0).unwrap();
+        c.delete(
+            Kind::EndpointSlice,
+            "default",
+            &slice_name("nginx", 0),
+            &DeleteOptions::default(),
+        )
+        .unwrap();
+        c.settle().unwrap();
+        assert_eq!(slice(&c, 0).unwrap().endpoints, before.endpoints);
+        assert_eq!(pods_in(&before), ["web-0", "web-1", "web-2"]);
+    }
+
+    #[test]
+    fn deleted_pods_leave_their_slice() {
+        let mut c = parallel_web(3);
+        let Some(Object::StatefulSet(mut set)) = c.get_object(Kind::StatefulSet, "default", "web")
+        else {
+            panic!("no set");
+        };
+        if let Some(spec) = set.spec.as_mut() {
+            spec.replicas = Some(1);
+        }
+        c.update(Object::StatefulSet(set)).unwrap();
+        assert!(c.run_until_idle(Duration::from_secs(3600)).unwrap());
+        assert_eq!(pods_in(&slice(&c, 0).unwrap()), ["web-0"]);
+    }
 }

@@ -304,7 +304,7 @@ impl Cluster {
                 Kind::Pod => {
                     kubelet::on_pod_change(self, &change);
                     statefulset::on_pod_change(self, &change);
-                    endpoints::on_pod_change(self, object);
+                    endpoints::on_pod_change(self, &change);
                 }
                 Kind::StatefulSet => statefulset::on_set_change(self, &change),
                 Kind::PersistentVolumeClaim => {
@@ -313,6 +313,7 @@ impl Cluster {
                     statefulset::on_claim_change(self, object);
                 }
                 Kind::Service => endpoints::on_service_change(self, object),
+                Kind::EndpointSlice => endpoints::on_slice_change(self, &change),
                 _ => {}
             }
             gc::on_change(self, &change);
