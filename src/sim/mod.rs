@@ -42,8 +42,8 @@ pub struct ClusterConfig {
     pub retention: LogRetention,
     /// Whether the built-in StatefulSet controller runs (`serve --controller none` turns it off).
     pub statefulset_controller: bool,
-    /// How many of the newest persistent volume versions the store keeps typed; older ones
-    /// are held in the compact encoding ([`stored`]). Scenarios stay far below the
+    /// How many of the newest settled versions (persistent volumes, bound claims) the store
+    /// keeps typed; older ones are held in the compact encoding ([`stored`]). Scenarios stay far below the
     /// default; a 10,000-replica set does not.
     pub hot_objects: usize,
 }
@@ -61,7 +61,7 @@ impl Default for ClusterConfig {
     }
 }
 
-/// The default [`ClusterConfig::hot_objects`]: at most about 60 MB of typed volumes.
+/// The default [`ClusterConfig::hot_objects`]: at most about 70 MB of typed volumes and claims.
 pub const DEFAULT_HOT_OBJECTS: usize = 16_384;
 
 /// A unit of controller work; which component handles it is part of the item.

@@ -192,7 +192,7 @@ impl Store {
         Store::with_hot_limit(seed, retention, usize::MAX)
     }
 
-    /// An empty store that keeps the newest `hot_limit` persistent volume versions
+    /// An empty store that keeps the newest `hot_limit` settled versions (volumes, bound claims)
     /// typed and encodes older ones.
     pub fn with_hot_limit(seed: u64, retention: LogRetention, hot_limit: usize) -> Store {
         Store {

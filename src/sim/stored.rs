@@ -1,20 +1,20 @@
 //! How the store holds one written version of an object: typed while it is hot, in the
 //! compact encoding ([`crate::model::compact`]) once it has gone cold.
 //!
-//! A StatefulSet's persistent volumes are written once, when a claim is bound, and then
-//! hardly read again, yet k8s-openapi lays every optional volume source out inline, so a
-//! typed `PersistentVolume` is 3.5 KB before any string. The store keeps only the newest
-//! [`HotSet`] volumes typed and encodes older ones (about 0.6 KB each). A version is
-//! shared by the store's table and the change log, so cooling it shrinks both. A version
-//! that may go cold also keeps a summary (resourceVersion, uid, owner references,
-//! deletion state), which is all the store's indexes read, so they never decode; the
-//! kubelet's claim check and the controller's retention checks read claims through the
-//! same accessors.
+//! A StatefulSet's persistent volumes and bound claims are settled: written when a claim
+//! is bound and then hardly read again, yet k8s-openapi lays every optional field out
+//! inline, so a typed `PersistentVolume` is 4.3 KB and a claim 2.9 KB. The store keeps
+//! only the newest [`HotSet`] settled versions typed and encodes older ones (about 0.6
+//! and 0.5 KB). A claim still waiting for its volume stays typed: the provisioner is about
+//! to read and rewrite it, and a decode costs more than a deep clone (k8s-openapi's
+//! `Deserialize` impls dominate it). A version is shared by the store's table and the
+//! change log, so cooling it shrinks both. A version that may go cold also keeps a summary
+//! (resourceVersion, uid, owner references, deletion state), which is all the store's
+//! indexes read, so they never decode; the kubelet's claim check and the controller's
+//! retention checks read claims through the same accessors.
 //!
-//! Claims and pods stay typed. Every component reads every pod several times per
-//! change, and a decode costs more than a deep clone (k8s-openapi's `Deserialize` impls
-//! dominate it): encoding pods made a 100,000-replica run 2.5 times slower, and encoding
-//! claims too cost 15 % more CPU (see BENCHMARKS.md).
+//! Pods stay typed: every component reads every pod several times per change, and
+//! encoding pods made a 100,000-replica run 2.5 times slower (see BENCHMARKS.md).
 
 use crate::model::object::{Kind, Object};
 use crate::sim::statefulset::stateful_set_utils::ClaimOwners;
@@ -76,7 +76,7 @@ impl Version {
     /// A freshly written version, typed.
     pub fn new(object: Arc<Object>) -> Version {
         let kind = object.kind();
-        let held = if goes_cold(kind) {
+        let held = if may_go_cold(&object) {
             Held::Coolable {
                 summary: Summary::of(&object),
                 state: Mutex::new(State::Typed(object)),
@@ -214,9 +214,23 @@ impl ClaimOwners for Version {
     }
 }
 
-/// The kinds that go cold: written once at binding, rarely read after, one per replica.
-pub fn goes_cold(kind: Kind) -> bool {
-    kind == Kind::PersistentVolume
+/// Whether a version may go cold: settled objects, one per replica, written once at
+/// binding and rarely read after — every persistent volume, and a claim once it is bound
+/// (and not being deleted).
+pub fn may_go_cold(object: &Object) -> bool {
+    match object {
+        Object::PersistentVolume(_) => true,
+        Object::PersistentVolumeClaim(claim) => {
+            let bound = claim.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound");
+            let named = claim
+                .spec
+                .as_ref()
+                .and_then(|s| s.volume_name.as_ref())
+                .is_some();
+            bound && named && claim.metadata.deletion_timestamp.is_none()
+        }
+        _ => false,
+    }
 }
 
 /// The most recently written versions of the kinds that go cold, oldest first.
@@ -239,7 +253,7 @@ impl HotSet {
     /// Registers a freshly written version and cools the ones it pushes out. A version
     /// nobody else holds any more (superseded and out of the log) is simply dropped.
     pub fn written(&mut self, version: &Arc<Version>) {
-        if !goes_cold(version.kind()) {
+        if matches!(version.held, Held::Typed(_)) {
             return;
         }
         self.versions.push_back(version.clone());
@@ -308,16 +322,46 @@ mod tests {
     }
 
     #[test]
-    fn pods_claims_and_the_few_other_kinds_stay_typed() {
+    fn pods_unbound_claims_and_the_few_other_kinds_stay_typed() {
         let mut hot = HotSet::new(0);
+        let mut deleting = bound_claim();
+        deleting.metadata.deletion_timestamp = Some(Time(jiff::Timestamp::UNIX_EPOCH));
         for object in [
             Object::from(Pod::default()),
             Object::from(PersistentVolumeClaim::default()),
+            Object::from(deleting),
             Object::from(k8s_openapi::api::core::v1::Service::default()),
         ] {
             let version = Arc::new(Version::new(Arc::new(object)));
             hot.written(&version);
             assert!(version.is_typed());
         }
+    }
+
+    fn bound_claim() -> PersistentVolumeClaim {
+        PersistentVolumeClaim {
+            metadata: ObjectMeta {
+                name: Some("www-web-0".into()),
+                ..Default::default()
+            },
+            spec: Some(k8s_openapi::api::core::v1::PersistentVolumeClaimSpec {
+                volume_name: Some("pvc-1".into()),
+                ..Default::default()
+            }),
+            status: Some(k8s_openapi::api::core::v1::PersistentVolumeClaimStatus {
+                phase: Some("Bound".into()),
+                ..Default::default()
+            }),
+        }
+    }
+
+    #[test]
+    fn a_bound_claim_goes_cold_and_reads_back_equal() {
+        let mut hot = HotSet::new(0);
+        let claim = Arc::new(Object::from(bound_claim()));
+        let version = Arc::new(Version::new(claim.clone()));
+        hot.written(&version);
+        assert!(!version.is_typed());
+        assert_eq!(version.object(), claim);
     }
 }

@@ -27,9 +27,10 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, change: &Change) {
                 );
             }
         }
-        // A bound or deleted claim has nothing left to bind: skipping it here spares a
-        // work item and a copy of the claim.
-        _ if is_settled(claim) => {}
+        // A claim that names its volume (bound, or being bound by this provisioner in the
+        // sync that wrote it) or is being deleted has nothing left to bind: skipping it
+        // here spares a work item and a read of a claim that may have gone cold.
+        _ if is_settled(claim) || names_its_volume(claim) => {}
         _ => cluster.enqueue(Work::Volume(
             claim.namespace().to_owned(),
             claim.name().to_owned(),
@@ -46,12 +47,25 @@ fn is_settled(claim: &Object) -> bool {
     bound || pvc.metadata.deletion_timestamp.is_some()
 }
 
+/// Whether the claim already names its volume: bound, or bound by the sync that wrote it.
+/// A claim created naming a volume asks for that volume, and dynamic provisioning leaves
+/// it alone (upstream provisions only claims without `spec.volumeName`).
+fn names_its_volume(claim: &Object) -> bool {
+    let Object::PersistentVolumeClaim(pvc) = claim else {
+        return false;
+    };
+    pvc.spec
+        .as_ref()
+        .and_then(|s| s.volume_name.as_ref())
+        .is_some()
+}
+
 /// Binds one claim if it is still pending.
 pub(crate) fn sync_claim(cluster: &mut Cluster, namespace: &str, name: &str) {
     let Some(claim) = cluster.get_object(Kind::PersistentVolumeClaim, namespace, name) else {
         return;
     };
-    if is_settled(&claim) {
+    if is_settled(&claim) || names_its_volume(&claim) {
         return;
     }
     let Object::PersistentVolumeClaim(mut pvc) = claim else {
@@ -119,4 +133,64 @@ pub(crate) fn sync_claim(cluster: &mut Cluster, namespace: &str, name: &str) {
     status.access_modes = pvc.spec.as_ref().and_then(|s| s.access_modes.clone());
     status.capacity = capacity;
     let _ = cluster.update_status(Object::PersistentVolumeClaim(pvc));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::ClusterConfig;
+    use serde_json::json;
+
+    fn claim(c: &mut Cluster, name: &str, volume_name: Option<&str>) -> Object {
+        let mut spec = json!({
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}}
+        });
+        if let Some(volume) = volume_name {
+            spec["volumeName"] = json!(volume);
+        }
+        let object = Object::from_json(
+            Kind::PersistentVolumeClaim,
+            json!({
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": name, "namespace": "default"},
+                "spec": spec
+            }),
+        )
+        .unwrap();
+        c.create(object).unwrap();
+        c.settle().unwrap();
+        c.get_object(Kind::PersistentVolumeClaim, "default", name)
+            .unwrap()
+    }
+
+    fn phase(claim: &Object) -> Option<&str> {
+        match claim {
+            Object::PersistentVolumeClaim(pvc) => pvc.status.as_ref()?.phase.as_deref(),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_new_claim_is_bound_to_a_volume_provisioned_for_it() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        let bound = claim(&mut c, "data", None);
+        assert_eq!(phase(&bound), Some("Bound"));
+        assert_eq!(c.store().count(Kind::PersistentVolume), 1);
+    }
+
+    #[test]
+    fn a_claim_naming_its_volume_is_left_to_that_volume() {
+        let mut c = Cluster::new(ClusterConfig::default());
+        let pending = claim(&mut c, "data", Some("manual-pv"));
+        assert_ne!(phase(&pending), Some("Bound"));
+        let Object::PersistentVolumeClaim(pvc) = &pending else {
+            panic!("not a claim");
+        };
+        assert_eq!(
+            pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()),
+            Some("manual-pv")
+        );
+        assert_eq!(c.store().count(Kind::PersistentVolume), 0);
+    }
 }

@@ -1028,7 +1028,7 @@ fn determinism_the_same_scenario_yields_byte_identical_change_logs() {
 }
 
 #[test]
-fn volumes_held_cold_change_nothing_anyone_sees() {
+fn settled_volumes_and_claims_held_cold_change_nothing_anyone_sees() {
     let typed = change_log_of_a_lifecycle(ClusterConfig {
         hot_objects: usize::MAX,
         ..ClusterConfig::default()
@@ -1038,5 +1038,7 @@ fn volumes_held_cold_change_nothing_anyone_sees() {
         ..ClusterConfig::default()
     });
     assert!(typed.contains("PersistentVolume\""));
+    assert!(typed.contains("\"kind\":\"PersistentVolumeClaim\""));
+    assert!(typed.contains("\"phase\":\"Bound\""));
     assert_eq!(typed, cold);
 }
