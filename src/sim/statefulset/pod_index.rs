@@ -150,7 +150,7 @@ pub struct PodIndex {
     /// The uid of the set the members belong to.
     owner_uid: Option<String>,
     members: BTreeMap<String, Member>,
-    by_ordinal: BTreeMap<i32, BTreeSet<String>>,
+    by_ordinal: BTreeMap<i32, Claimants>,
     /// Pods controlled by the set that no longer match it: to be released.
     release: BTreeSet<String>,
     /// How many members carry each revision label (live revisions survive truncation).
@@ -178,6 +178,51 @@ pub struct PodIndex {
     /// In-range slots that are missing or whose pod is stale.
     stale_or_missing: BTreeSet<i32>,
     counts: Counts,
+}
+
+/// The members claiming one ordinal, in name order: almost always exactly one, so a
+/// sorted vector (one 24-byte allocation) rather than a `BTreeSet` (a 280-byte node per
+/// slot, 28 MB at 100,000 replicas).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Claimants(Vec<String>);
+
+impl Claimants {
+    fn insert(&mut self, name: &str) {
+        if let Err(at) = self.0.binary_search_by(|n| n.as_str().cmp(name)) {
+            self.0.insert(at, name.to_owned());
+        }
+    }
+
+    fn remove(&mut self, name: &str) {
+        if let Ok(at) = self.0.binary_search_by(|n| n.as_str().cmp(name)) {
+            self.0.remove(at);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn last(&self) -> Option<&String> {
+        self.0.last()
+    }
+
+    fn iter(&self) -> std::slice::Iter<'_, String> {
+        self.0.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Claimants {
+    type Item = &'a String;
+    type IntoIter = std::slice::Iter<'a, String>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
 }
 
 /// Names of members holding their pod. Which pods are held is a memory matter, not part of
@@ -275,7 +320,7 @@ impl PodIndex {
         match ordinal {
             Some(o) => {
                 let names = self.by_ordinal.entry(o).or_default();
-                names.insert(name.to_owned());
+                names.insert(name);
                 if names.len() > 1 {
                     self.crowded.insert(o);
                 }
@@ -651,6 +696,26 @@ mod tests {
             stale: false,
             revision: "web-1".into(),
         }
+    }
+
+    #[test]
+    fn claimants_stay_sorted_and_unique_and_the_last_by_name_wins() {
+        let mut slot = Claimants::default();
+        for name in ["web-7", "web-007", "web-07", "web-007"] {
+            slot.insert(name);
+        }
+        assert_eq!(
+            slot.iter().collect::<Vec<_>>(),
+            ["web-007", "web-07", "web-7"]
+        );
+        assert_eq!(slot.last().map(String::as_str), Some("web-7"));
+        slot.remove("web-7");
+        slot.remove("web-8");
+        assert_eq!(slot.len(), 2);
+        assert_eq!(slot.last().map(String::as_str), Some("web-07"));
+        slot.remove("web-007");
+        slot.remove("web-07");
+        assert!(slot.is_empty());
     }
 
     #[test]
