@@ -61,7 +61,7 @@ impl Default for ClusterConfig {
     }
 }
 
-/// The default [`ClusterConfig::hot_objects`]: at most about 70 MB of typed volumes and claims.
+/// The default [`ClusterConfig::hot_objects`]: at most about 15 MB of typed volumes and claims.
 pub const DEFAULT_HOT_OBJECTS: usize = 4_096;
 
 /// A unit of controller work; which component handles it is part of the item.
