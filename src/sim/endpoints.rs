@@ -221,14 +221,7 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
         pending = all
             .into_iter()
             .map(|pod_name| {
-                let endpoint = match cluster
-                    .store
-                    .get(Kind::Pod, namespace, &pod_name)
-                    .as_deref()
-                {
-                    Some(Object::Pod(pod)) => endpoint_for(&svc, pod),
-                    _ => None,
-                };
+                let endpoint = stored_endpoint(cluster, &svc, &pod_name);
                 (pod_name, endpoint)
             })
             .collect();
@@ -290,6 +283,15 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
     cluster.endpoints.services.insert(key, state);
 }
 
+/// The endpoint of the stored pod `pod_name` behind `svc` (None when it has none or is gone).
+fn stored_endpoint(cluster: &Cluster, svc: &Service, pod_name: &str) -> Option<Endpoint> {
+    let namespace = svc.metadata.namespace.as_deref().unwrap_or_default();
+    match cluster.store.get(Kind::Pod, namespace, pod_name).as_deref() {
+        Some(Object::Pod(pod)) => endpoint_for(svc, pod),
+        _ => None,
+    }
+}
+
 /// The endpoints slice `index` should hold: the stored slice's, with `changes` applied,
 /// ordered by pod name. A slice missing from the store is rebuilt from its pods.
 fn slice_endpoints(
@@ -318,21 +320,7 @@ fn slice_endpoints(
             .assignment
             .iter()
             .filter(|&(_, &i)| i == index)
-            .map(|(pod_name, _)| {
-                let endpoint = match cluster
-                    .store
-                    .get(
-                        Kind::Pod,
-                        svc.metadata.namespace.as_deref().unwrap_or_default(),
-                        pod_name,
-                    )
-                    .as_deref()
-                {
-                    Some(Object::Pod(pod)) => endpoint_for(svc, pod),
-                    _ => None,
-                };
-                (pod_name.clone(), endpoint)
-            })
+            .map(|(pod_name, _)| (pod_name.clone(), stored_endpoint(cluster, svc, pod_name)))
             .collect(),
     };
     members.append(&mut changes);

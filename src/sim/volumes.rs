@@ -1,6 +1,6 @@
-//! The volume provisioner: every new claim gets a PersistentVolume of the requested size
-//! and is bound to it (Bound, `spec.volumeName`, capacity); a released volume is deleted,
-//! as a `Delete` reclaim policy does.
+//! The volume provisioner: every new claim that names no volume gets a PersistentVolume
+//! of the requested size and is bound to it (Bound, `spec.volumeName`, capacity); a
+//! released volume is deleted, as a `Delete` reclaim policy does.
 
 use super::apiserver::DeleteOptions;
 use super::store::{Change, ChangeType};
