@@ -293,7 +293,7 @@ fn stored_endpoint(cluster: &Cluster, svc: &Service, pod_name: &str) -> Option<E
 }
 
 /// The endpoints slice `index` should hold: the stored slice's, with `changes` applied,
-/// ordered by pod name. A slice missing from the store is rebuilt from its pods.
+/// ordered by pod name.
 fn slice_endpoints(
     cluster: &Cluster,
     svc: &Service,
@@ -316,6 +316,10 @@ fn slice_endpoints(
                 Some((pod, Some(e.clone())))
             })
             .collect(),
+        // A new slice (or one this controller deleted when it emptied): its members are
+        // the changes. Only when the changes do not account for every pod assigned to it
+        // (a write that failed) are its pods read back, which walks every assignment.
+        _ if state.sizes.get(index) == Some(&changes.values().flatten().count()) => BTreeMap::new(),
         _ => state
             .assignment
             .iter()
