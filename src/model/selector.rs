@@ -162,7 +162,12 @@ impl Requirement {
 
     /// Whether `labels` satisfy this requirement (apimachinery `Requirement.Matches`).
     pub fn matches(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
-        let value = labels.and_then(|l| l.get(&self.key));
+        self.matches_value(labels.and_then(|l| l.get(&self.key)).map(String::as_str))
+    }
+
+    /// Whether `value`, the value of this requirement's key (None: no such label),
+    /// satisfies the requirement.
+    pub fn matches_value(&self, value: Option<&str>) -> bool {
         match self.operator {
             Operator::Equals | Operator::DoubleEquals | Operator::In => {
                 value.is_some_and(|v| self.values.iter().any(|x| x == v))
@@ -258,6 +263,13 @@ impl LabelQuery {
     /// Whether `labels` satisfy every requirement. `None` behaves as no labels.
     pub fn matches(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
         self.requirements.iter().all(|r| r.matches(labels))
+    }
+
+    /// Whether labels read through `label` (a key's value) satisfy every requirement.
+    pub fn matches_with<'a>(&self, label: impl Fn(&str) -> Option<&'a str>) -> bool {
+        self.requirements
+            .iter()
+            .all(|r| r.matches_value(label(&r.key)))
     }
 }
 

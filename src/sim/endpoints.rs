@@ -5,10 +5,11 @@
 
 use super::Cluster;
 use super::Work;
-use super::store::{Actor, Change, ChangeType};
+use super::pod_record::{PodRecord, PodView};
+use super::store::{Actor, Change};
 use crate::model::names::{fnv1_32, safe_encode_string};
 use crate::model::object::{Kind, Object};
-use k8s_openapi::api::core::v1::{ObjectReference, Pod, Service};
+use k8s_openapi::api::core::v1::{ObjectReference, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use std::collections::{BTreeMap, BTreeSet};
@@ -35,21 +36,17 @@ struct ServiceEndpoints {
     assignment: BTreeMap<String, usize>,
     /// Endpoints assigned to each slice.
     sizes: Vec<usize>,
-    /// Pods changed since the last sync → their endpoint now (None: they have none).
-    /// Computed when the change is seen, so the sync need not read the pods again.
-    pending: BTreeMap<String, Option<Endpoint>>,
+    /// Pods changed since the last sync. The sync reads their endpoints from the pods'
+    /// records, as upstream's reads the informer cache: nothing is held per change.
+    pending: BTreeSet<String>,
     /// Recompute every selected pod (the Service or one of its slices changed).
     rebuild: bool,
 }
 
-pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
-    let Object::Pod(pod) = change.object.as_ref() else {
-        return;
-    };
-    let ns = pod.metadata.namespace.as_deref().unwrap_or_default();
-    let name = pod.metadata.name.as_deref().unwrap_or_default();
-    let deleted = change.change_type == ChangeType::Deleted;
-    let mut touched: Vec<(String, Option<Endpoint>)> = Vec::new();
+pub(crate) fn on_pod_change(cluster: &mut Cluster, pod: &PodRecord) {
+    let ns = pod.namespace().unwrap_or_default();
+    let name = pod.name();
+    let mut touched: Vec<String> = Vec::new();
     for object in cluster.store.list(Kind::Service, Some(ns)) {
         let Object::Service(svc) = object.as_ref() else {
             continue;
@@ -63,22 +60,17 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
             .get(&(ns.to_owned(), svc_name.to_owned()))
             .is_some_and(|e| e.assignment.contains_key(name));
         if listed || service_selects(svc, pod) {
-            let endpoint = if deleted {
-                None
-            } else {
-                endpoint_for(svc, pod)
-            };
-            touched.push((svc_name.to_owned(), endpoint));
+            touched.push(svc_name.to_owned());
         }
     }
-    for (svc, endpoint) in touched {
+    for svc in touched {
         cluster
             .endpoints
             .services
             .entry((ns.to_owned(), svc.clone()))
             .or_default()
             .pending
-            .insert(name.to_owned(), endpoint);
+            .insert(name.to_owned());
         cluster.enqueue(Work::Endpoints(ns.to_owned(), svc));
     }
 }
@@ -118,24 +110,20 @@ pub(crate) fn on_service_change(cluster: &mut Cluster, svc: &Object) {
     cluster.enqueue(Work::Endpoints(key.0, key.1));
 }
 
-fn service_selects(svc: &Service, pod: &Pod) -> bool {
+fn service_selects(svc: &Service, pod: &impl PodView) -> bool {
     let Some(sel) = svc.spec.as_ref().and_then(|s| s.selector.as_ref()) else {
         return false;
     };
-    !sel.is_empty()
-        && sel
-            .iter()
-            .all(|(k, v)| pod.metadata.labels.as_ref().and_then(|l| l.get(k)) == Some(v))
+    !sel.is_empty() && sel.iter().all(|(k, v)| pod.label(k) == Some(v))
 }
 
 /// upstream: pkg/controller/util/endpoint/controller_utils.go ShouldSetHostname
-pub fn should_set_hostname(pod: &Pod, svc: &Service) -> bool {
-    let spec = pod.spec.as_ref();
-    let hostname = spec.and_then(|s| s.hostname.as_deref()).unwrap_or("");
-    let subdomain = spec.and_then(|s| s.subdomain.as_deref()).unwrap_or("");
+pub fn should_set_hostname(pod: &impl PodView, svc: &Service) -> bool {
+    let hostname = pod.hostname().unwrap_or("");
+    let subdomain = pod.subdomain().unwrap_or("");
     !hostname.is_empty()
         && subdomain == svc.metadata.name.as_deref().unwrap_or("")
-        && svc.metadata.namespace == pod.metadata.namespace
+        && svc.metadata.namespace.as_deref() == pod.namespace()
 }
 
 fn slice_name(service: &str, index: usize) -> String {
@@ -149,22 +137,19 @@ fn slice_name(service: &str, index: usize) -> String {
 }
 
 /// The endpoint of `pod` behind `svc`, if it has one (selected, with an IP).
-fn endpoint_for(svc: &Service, pod: &Pod) -> Option<Endpoint> {
+fn endpoint_for(svc: &Service, pod: &impl PodView) -> Option<Endpoint> {
     if !service_selects(svc, pod) {
         return None;
     }
-    let ip = pod.status.as_ref().and_then(|s| s.pod_ip.clone())?;
+    let ip = pod.pod_ip()?.to_owned();
     let publish_not_ready = svc
         .spec
         .as_ref()
         .and_then(|s| s.publish_not_ready_addresses)
         .unwrap_or(false);
-    let terminating = pod.metadata.deletion_timestamp.is_some();
-    let ready = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+    let terminating = pod.deletion_timestamp().is_some();
+    // upstream: podutil.IsPodReady reads the first Ready condition.
+    let ready = pod.ready_condition().is_some_and(|c| c.ready);
     Some(Endpoint {
         addresses: vec![ip],
         conditions: Some(EndpointConditions {
@@ -173,14 +158,14 @@ fn endpoint_for(svc: &Service, pod: &Pod) -> Option<Endpoint> {
             terminating: Some(terminating),
         }),
         hostname: should_set_hostname(pod, svc)
-            .then(|| pod.spec.as_ref().and_then(|s| s.hostname.clone()))
+            .then(|| pod.hostname().map(Into::into))
             .flatten(),
-        node_name: pod.spec.as_ref().and_then(|s| s.node_name.clone()),
+        node_name: pod.node_name().map(Into::into),
         target_ref: Some(ObjectReference {
             kind: Some("Pod".into()),
-            name: pod.metadata.name.clone(),
-            namespace: pod.metadata.namespace.clone(),
-            uid: pod.metadata.uid.clone(),
+            name: Some(pod.name().to_owned()).filter(|n| !n.is_empty()),
+            namespace: pod.namespace().map(Into::into),
+            uid: Some(pod.uid().to_owned()).filter(|u| !u.is_empty()),
             ..Default::default()
         }),
         ..Default::default()
@@ -211,25 +196,14 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
     let mut pending = std::mem::take(&mut state.pending);
     let rebuild = std::mem::take(&mut state.rebuild);
     if rebuild {
-        let mut all: BTreeSet<String> = state.assignment.keys().cloned().collect();
-        all.extend(
-            cluster
-                .store
-                .list(Kind::Pod, Some(namespace))
-                .map(|o| o.name().to_owned()),
-        );
-        pending = all
-            .into_iter()
-            .map(|pod_name| {
-                let endpoint = stored_endpoint(cluster, &svc, &pod_name);
-                (pod_name, endpoint)
-            })
-            .collect();
+        pending.extend(state.assignment.keys().cloned());
+        pending.extend(cluster.store.names(Kind::Pod, namespace).cloned());
         for i in 0..state.sizes.len().max(1) {
             changed.entry(i).or_default();
         }
     }
-    for (pod_name, endpoint) in pending {
+    for pod_name in pending {
+        let endpoint = stored_endpoint(cluster, &svc, &pod_name);
         let slice = match (state.assignment.get(&pod_name).copied(), &endpoint) {
             (Some(i), Some(_)) => i,
             (Some(i), None) => {
@@ -286,10 +260,8 @@ pub(crate) fn sync_service(cluster: &mut Cluster, namespace: &str, name: &str) {
 /// The endpoint of the stored pod `pod_name` behind `svc` (None when it has none or is gone).
 fn stored_endpoint(cluster: &Cluster, svc: &Service, pod_name: &str) -> Option<Endpoint> {
     let namespace = svc.metadata.namespace.as_deref().unwrap_or_default();
-    match cluster.store.get(Kind::Pod, namespace, pod_name).as_deref() {
-        Some(Object::Pod(pod)) => endpoint_for(svc, pod),
-        _ => None,
-    }
+    let version = cluster.store.version(Kind::Pod, namespace, pod_name)?;
+    endpoint_for(svc, &**version.pod_record()?)
 }
 
 /// The endpoints slice `index` should hold: the stored slice's, with `changes` applied,

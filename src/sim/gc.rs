@@ -4,7 +4,8 @@
 //! dependents (DEL-01, DEL-03, RET-02, RET-03).
 
 use super::apiserver::{DeleteOptions, FOREGROUND_FINALIZER, ORPHAN_FINALIZER, Propagation};
-use super::store::{Change, ChangeType, ObjectKey};
+use super::pod_record::{PodRecord, PodView};
+use super::store::{ChangeType, ObjectKey};
 use super::{Cluster, Work};
 use crate::model::object::{Kind, Object};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
@@ -13,22 +14,54 @@ fn kind_of_owner(owner: &OwnerReference) -> Option<Kind> {
     Kind::from_type(&owner.api_version, &owner.kind)
 }
 
-pub(crate) fn on_change(cluster: &mut Cluster, change: &Change) {
-    let object = &change.object;
-    let meta = object.metadata();
-    let uid = meta.uid.clone().unwrap_or_default();
-    let deleting = meta.deletion_timestamp.is_some();
-    match change.change_type {
+/// The metadata the collector decides on, borrowed from a typed object or a pod's record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Meta<'a> {
+    pub uid: &'a str,
+    pub deleting: bool,
+    pub finalizers: &'a [String],
+    pub owner_references: &'a [OwnerReference],
+}
+
+impl<'a> Meta<'a> {
+    pub(crate) fn of_object(object: &'a Object) -> Meta<'a> {
+        let meta = object.metadata();
+        Meta {
+            uid: meta.uid.as_deref().unwrap_or_default(),
+            deleting: meta.deletion_timestamp.is_some(),
+            finalizers: meta.finalizers.as_deref().unwrap_or_default(),
+            owner_references: meta.owner_references.as_deref().unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn of_pod(pod: &'a PodRecord) -> Meta<'a> {
+        Meta {
+            uid: pod.uid(),
+            deleting: pod.deletion_timestamp().is_some(),
+            finalizers: pod.finalizers(),
+            owner_references: pod.owner_references(),
+        }
+    }
+}
+
+/// The informer handler: which objects the collector must look at after a change to `key`.
+pub(crate) fn on_change(
+    cluster: &mut Cluster,
+    change_type: ChangeType,
+    key: &ObjectKey,
+    meta: Meta<'_>,
+) {
+    match change_type {
         ChangeType::Deleted => {
-            let dependents: Vec<ObjectKey> = cluster.store.dependents(&uid).cloned().collect();
+            let dependents: Vec<ObjectKey> = cluster.store.dependents(meta.uid).cloned().collect();
             for key in dependents {
                 cluster.enqueue(Work::Gc(key));
             }
             // An owner in foreground deletion waits for this dependent.
-            for owner in meta.owner_references.iter().flatten() {
+            for owner in meta.owner_references {
                 if let Some(kind) = kind_of_owner(owner) {
                     let ns = if kind.namespaced() {
-                        object.namespace()
+                        key.namespace.as_str()
                     } else {
                         ""
                     };
@@ -36,51 +69,57 @@ pub(crate) fn on_change(cluster: &mut Cluster, change: &Change) {
                 }
             }
         }
-        ChangeType::Added
-            if meta
-                .owner_references
-                .as_ref()
-                .is_some_and(|o| !o.is_empty()) =>
-        {
-            cluster.enqueue(Work::Gc(ObjectKey::of(object)));
+        ChangeType::Added if !meta.owner_references.is_empty() => {
+            cluster.enqueue(Work::Gc(key.clone()));
         }
-        _ if deleting
+        _ if meta.deleting
             && meta
                 .finalizers
                 .iter()
-                .flatten()
                 .any(|f| f == ORPHAN_FINALIZER || f == FOREGROUND_FINALIZER) =>
         {
-            cluster.enqueue(Work::Gc(ObjectKey::of(object)));
+            cluster.enqueue(Work::Gc(key.clone()));
         }
         _ => {}
     }
 }
 
 /// Collects garbage for one object.
+///
+/// Decisions read a pod's record; the object itself is fetched only to write it.
 pub(crate) fn process(cluster: &mut Cluster, key: &ObjectKey) {
-    let Some(object) = cluster.get_object(key.kind, &key.namespace, &key.name) else {
+    let Some(version) = cluster.store.version(key.kind, &key.namespace, &key.name) else {
         return;
     };
-    let meta = object.metadata();
-    let uid = meta.uid.clone().unwrap_or_default();
-    let finalizers: Vec<String> = meta.finalizers.clone().unwrap_or_default();
-    if meta.deletion_timestamp.is_some() && finalizers.iter().any(|f| f == ORPHAN_FINALIZER) {
+    let (record, object);
+    let meta = match version.pod_record() {
+        Some(pod) => {
+            record = pod.clone();
+            Meta::of_pod(&record)
+        }
+        None => {
+            object = version.object();
+            Meta::of_object(&object)
+        }
+    };
+    let uid = meta.uid.to_owned();
+    let has = |finalizer: &str| meta.finalizers.iter().any(|f| f == finalizer);
+    if meta.deleting && has(ORPHAN_FINALIZER) {
         orphan_dependents(cluster, &uid);
-        remove_finalizer(cluster, object, ORPHAN_FINALIZER);
+        remove_finalizer(cluster, key, ORPHAN_FINALIZER);
         return;
     }
-    if meta.deletion_timestamp.is_some() && finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) {
+    if meta.deleting && has(FOREGROUND_FINALIZER) {
         let dependents: Vec<ObjectKey> = cluster.store.dependents(&uid).cloned().collect();
         if dependents.is_empty() {
-            remove_finalizer(cluster, object, FOREGROUND_FINALIZER);
+            remove_finalizer(cluster, key, FOREGROUND_FINALIZER);
             return;
         }
         for dep in dependents {
             let deleting = cluster
                 .store
-                .get(dep.kind, &dep.namespace, &dep.name)
-                .is_some_and(|d| d.metadata().deletion_timestamp.is_some());
+                .version(dep.kind, &dep.namespace, &dep.name)
+                .is_some_and(|d| d.deleting());
             if !deleting {
                 let options = DeleteOptions {
                     propagation: Some(Propagation::Foreground),
@@ -91,7 +130,8 @@ pub(crate) fn process(cluster: &mut Cluster, key: &ObjectKey) {
         }
         return;
     }
-    let owners = meta.owner_references.clone().unwrap_or_default();
+    let owners = meta.owner_references.to_vec();
+    let deleting = meta.deleting;
     if owners.is_empty() {
         return;
     }
@@ -116,7 +156,7 @@ pub(crate) fn process(cluster: &mut Cluster, key: &ObjectKey) {
         return;
     }
     if absent.len() == owners.len() {
-        if meta.deletion_timestamp.is_none() {
+        if !deleting {
             let _ = cluster.delete(
                 key.kind,
                 &key.namespace,
@@ -128,7 +168,9 @@ pub(crate) fn process(cluster: &mut Cluster, key: &ObjectKey) {
     }
     // Some owners live on: only the dangling references go.
     let absent_uids: Vec<String> = absent.iter().map(|o| o.uid.clone()).collect();
-    let mut object = object;
+    let Some(mut object) = cluster.get_object(key.kind, &key.namespace, &key.name) else {
+        return;
+    };
     if let Some(refs) = object.metadata_mut().owner_references.as_mut() {
         refs.retain(|r| !absent_uids.contains(&r.uid));
     }
@@ -153,7 +195,10 @@ fn orphan_dependents(cluster: &mut Cluster, owner_uid: &str) {
     }
 }
 
-fn remove_finalizer(cluster: &mut Cluster, mut object: Object, finalizer: &str) {
+fn remove_finalizer(cluster: &mut Cluster, key: &ObjectKey, finalizer: &str) {
+    let Some(mut object) = cluster.get_object(key.kind, &key.namespace, &key.name) else {
+        return;
+    };
     if let Some(f) = object.metadata_mut().finalizers.as_mut() {
         f.retain(|x| x != finalizer);
         if f.is_empty() {

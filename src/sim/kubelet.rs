@@ -9,7 +9,8 @@
 //! * `stsconform.io/fail: "true"` — the pod's containers exit with an error (phase Failed);
 //! * images whose registry host ends in `.invalid` (RFC 2606) never pull, on any cluster.
 
-use super::store::{Change, ChangeType};
+use super::pod_record::{PodRecord, PodView};
+use super::store::ChangeType;
 use super::{Cluster, Work};
 use crate::model::object::{Kind, Object};
 use k8s_openapi::api::core::v1::{
@@ -18,7 +19,6 @@ use k8s_openapi::api::core::v1::{
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// Annotation that turns a pod's readiness off while it is "false".
@@ -71,23 +71,21 @@ impl KubeletState {
             .is_some_and(|uid| self.stopped.contains(uid))
     }
 
-    /// Drops memory of a deleted object.
-    pub fn forget(&mut self, object: &Object) {
-        if let Object::Pod(pod) = object
-            && let Some(uid) = &pod.metadata.uid
-        {
-            self.start_due.remove(uid);
-            self.stop_due.remove(uid);
-            self.stopped.remove(uid);
-        }
+    /// Drops memory of a deleted pod.
+    pub fn forget(&mut self, uid: &str) {
+        self.start_due.remove(uid);
+        self.stop_due.remove(uid);
+        self.stopped.remove(uid);
     }
 }
 
-pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
-    if change.change_type != ChangeType::Deleted {
+pub(crate) fn on_pod_change(cluster: &mut Cluster, change_type: ChangeType, pod: &PodRecord) {
+    if change_type == ChangeType::Deleted {
+        cluster.kubelet.forget(pod.uid());
+    } else {
         cluster.enqueue(Work::Kubelet(
-            change.object.namespace().to_owned(),
-            change.object.name().to_owned(),
+            pod.namespace().unwrap_or_default().to_owned(),
+            pod.name().to_owned(),
         ));
     }
 }
@@ -101,28 +99,21 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, claim: &Object) {
     }
 }
 
-fn phase(pod: &Pod) -> &str {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("")
+fn phase(pod: &impl PodView) -> &str {
+    pod.phase()
 }
 
 /// Whether any container image is one that can never be pulled.
-pub fn image_never_pulls(pod: &Pod) -> bool {
-    pod.spec.iter().flat_map(|s| s.containers.iter()).any(|c| {
-        let image = c.image.as_deref().unwrap_or("");
+pub fn image_never_pulls(pod: &impl PodView) -> bool {
+    (0..).map_while(|i| pod.container(i)).any(|(_, image)| {
+        let image = image.unwrap_or("");
         let host = image.split('/').next().unwrap_or("");
         image.contains('/') && (host.ends_with(".invalid") || host.contains(".invalid:"))
     })
 }
 
-fn annotation<'a>(pod: &'a Pod, key: &str) -> Option<&'a str> {
-    pod.metadata
-        .annotations
-        .as_ref()
-        .and_then(|a| a.get(key))
-        .map(String::as_str)
+fn annotation<'a>(pod: &'a impl PodView, key: &str) -> Option<&'a str> {
+    pod.annotation(key)
 }
 
 fn condition(type_: &str, status: bool, time: &Time, reason: Option<&str>) -> PodCondition {
@@ -152,17 +143,16 @@ fn set_condition(
 }
 
 fn container_statuses(
-    pod: &Pod,
+    pod: &impl PodView,
     state: ContainerState,
     ready: bool,
     started: bool,
 ) -> Vec<ContainerStatus> {
-    pod.spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .map(|c| ContainerStatus {
-            name: c.name.clone(),
-            image: c.image.clone().unwrap_or_default(),
+    (0..)
+        .map_while(|i| pod.container(i))
+        .map(|(name, image)| ContainerStatus {
+            name: name.to_owned(),
+            image: image.unwrap_or_default().to_owned(),
             image_id: String::new(),
             ready,
             started: Some(started),
@@ -183,9 +173,8 @@ fn waiting(reason: &str, message: Option<String>) -> ContainerState {
     }
 }
 
-fn waiting_reason(pod: &Pod) -> Option<&str> {
-    pod.status
-        .as_ref()?
+fn waiting_reason(status: &PodStatus) -> Option<&str> {
+    status
         .container_statuses
         .as_ref()?
         .first()?
@@ -197,11 +186,8 @@ fn waiting_reason(pod: &Pod) -> Option<&str> {
         .as_deref()
 }
 
-fn is_ready(pod: &Pod) -> bool {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.conditions.as_ref())
-        .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+fn is_ready(pod: &impl PodView) -> bool {
+    pod.ready_condition().is_some_and(|c| c.ready)
 }
 
 fn write_status(cluster: &mut Cluster, mut pod: Pod, status: PodStatus) {
@@ -210,52 +196,71 @@ fn write_status(cluster: &mut Cluster, mut pod: Pod, status: PodStatus) {
     let _ = cluster.update_status(Object::Pod(Box::new(pod)));
 }
 
+/// Writes the status of the pod version `pod` describes, leaving its metadata and spec
+/// unread. A conflict cannot happen within one work item; a pod deleted meanwhile is gone.
+fn write_pod_status(cluster: &mut Cluster, pod: &PodRecord, status: PodStatus) {
+    let now = cluster.now();
+    let _ = cluster.store.update_pod_status(
+        pod.namespace().unwrap_or_default(),
+        pod.name(),
+        pod.resource_version(),
+        status,
+        now,
+    );
+}
+
 /// Advances one pod by one step of its lifecycle; idempotent.
 pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
-    let Some(object) = cluster.store.get(Kind::Pod, namespace, name) else {
+    let Some(record) = cluster
+        .store
+        .version(Kind::Pod, namespace, name)
+        .and_then(|v| v.pod_record().cloned())
+    else {
         return;
     };
-    match object.as_ref() {
-        Object::Pod(pod) if nothing_to_do(cluster, pod) => return,
-        Object::Pod(_) => {}
-        _ => return,
+    if nothing_to_do(cluster, &*record) {
+        return;
     }
-    // Copied (from the store's shared version) only when there is something to do.
-    let Object::Pod(pod) = Arc::unwrap_or_clone(object) else {
-        return;
+    // The whole pod is read (and, if cold, decoded) only for writes beyond its status.
+    let typed = |cluster: &Cluster| match cluster.store.get_owned(Kind::Pod, namespace, name) {
+        Some(Object::Pod(pod)) => Some(*pod),
+        _ => None,
     };
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    let pod = &*record;
+    let uid = pod.uid().to_owned();
     let now = cluster.now();
     let time = cluster.now_time();
-    let scheduled = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_ref())
-        .is_some();
+    let scheduled = pod.node_name().is_some();
 
-    if pod.metadata.deletion_timestamp.is_some() {
-        if !scheduled {
-            return;
+    if pod.deletion_timestamp().is_some() {
+        if let Some(pod) = typed(cluster).filter(|_| scheduled) {
+            terminate(cluster, pod, &uid, now, &time);
         }
-        terminate(cluster, *pod, &uid, now, &time);
         return;
     }
-    if matches!(phase(&pod), "Failed" | "Succeeded") {
+    if matches!(phase(pod), "Failed" | "Succeeded") {
         return;
     }
     if !scheduled {
-        schedule(cluster, *pod, &time);
+        if let Some(pod) = typed(cluster) {
+            schedule(cluster, pod, &time);
+        }
         return;
     }
-    let mut status = pod.status.clone().unwrap_or_default();
-    if annotation(&pod, FAIL_ANNOTATION) == Some("true") {
-        fail(cluster, *pod, "Error", None);
+    if annotation(pod, FAIL_ANNOTATION) == Some("true") {
+        if let Some(pod) = typed(cluster) {
+            fail(cluster, pod, "Error", None);
+        }
         return;
     }
-    if phase(&pod) == "Pending" {
+    let Some(version) = cluster.store.version(Kind::Pod, namespace, name) else {
+        return;
+    };
+    let mut status = version.pod_status().unwrap_or_default();
+    if phase(pod) == "Pending" {
         match (
             cluster.kubelet.start_due.get(&uid).copied(),
-            waiting_reason(&pod),
+            waiting_reason(&status),
         ) {
             (None, _) => {
                 cluster
@@ -285,15 +290,15 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
                     Some("ContainersNotReady"),
                 );
                 status.container_statuses = Some(container_statuses(
-                    &pod,
+                    pod,
                     waiting("ContainerCreating", None),
                     false,
                     false,
                 ));
-                write_status(cluster, *pod, status);
+                write_pod_status(cluster, pod, status);
             }
             (Some(due), _) if due > now => {}
-            (Some(_), reason) if image_never_pulls(&pod) => {
+            (Some(_), reason) if image_never_pulls(pod) => {
                 let next = match reason {
                     Some("ContainerCreating") => "ErrImagePull",
                     Some("ErrImagePull") => "ImagePullBackOff",
@@ -313,26 +318,18 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
                     cluster.config.kubelet.image_backoff,
                 );
                 let message = pod
-                    .spec
-                    .iter()
-                    .flat_map(|s| s.containers.first())
-                    .map(|c| {
-                        format!(
-                            "failed to pull image \"{}\"",
-                            c.image.as_deref().unwrap_or("")
-                        )
-                    })
-                    .next();
+                    .container(0)
+                    .map(|(_, image)| format!("failed to pull image \"{}\"", image.unwrap_or("")));
                 status.container_statuses = Some(container_statuses(
-                    &pod,
+                    pod,
                     waiting(next, message),
                     false,
                     false,
                 ));
-                write_status(cluster, *pod, status);
+                write_pod_status(cluster, pod, status);
             }
             (Some(_), _) => {
-                let ready = readiness_ok(cluster, &pod);
+                let ready = readiness_ok(cluster, pod);
                 status.phase = Some("Running".into());
                 let ip = next_ip(cluster);
                 status.pod_ip = Some(ip.clone());
@@ -357,15 +354,15 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
                     }),
                     ..Default::default()
                 };
-                status.container_statuses = Some(container_statuses(&pod, running, ready, true));
-                write_status(cluster, *pod, status);
+                status.container_statuses = Some(container_statuses(pod, running, ready, true));
+                write_pod_status(cluster, pod, status);
             }
         }
         return;
     }
     // Running: follow the readiness check.
-    let ready = readiness_ok(cluster, &pod);
-    if ready != is_ready(&pod) {
+    let ready = readiness_ok(cluster, pod);
+    if ready != is_ready(pod) {
         set_condition(
             &mut status,
             "ContainersReady",
@@ -383,23 +380,18 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         for c in status.container_statuses.iter_mut().flatten() {
             c.ready = ready;
         }
-        write_status(cluster, *pod, status);
+        write_pod_status(cluster, pod, status);
     }
 }
 
 /// The common no-op syncs, decided without copying the pod: a pod waiting for its start
 /// timer, a finished pod, and a running pod whose readiness already matches its check.
-fn nothing_to_do(cluster: &Cluster, pod: &Pod) -> bool {
-    if pod.metadata.deletion_timestamp.is_some() || annotation(pod, FAIL_ANNOTATION) == Some("true")
-    {
+fn nothing_to_do(cluster: &Cluster, pod: &impl PodView) -> bool {
+    if pod.deletion_timestamp().is_some() || annotation(pod, FAIL_ANNOTATION) == Some("true") {
         return false;
     }
-    let scheduled = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_ref())
-        .is_some();
-    let uid = pod.metadata.uid.as_deref().unwrap_or("");
+    let scheduled = pod.node_name().is_some();
+    let uid = pod.uid();
     match phase(pod) {
         "Failed" | "Succeeded" => true,
         "Pending" if scheduled => cluster
@@ -412,10 +404,10 @@ fn nothing_to_do(cluster: &Cluster, pod: &Pod) -> bool {
     }
 }
 
-fn readiness_ok(cluster: &Cluster, pod: &Pod) -> bool {
+fn readiness_ok(cluster: &Cluster, pod: &impl PodView) -> bool {
     let key = (
-        pod.metadata.namespace.clone().unwrap_or_default(),
-        pod.metadata.name.clone().unwrap_or_default(),
+        pod.namespace().unwrap_or_default().to_owned(),
+        pod.name().to_owned(),
     );
     annotation(pod, READY_ANNOTATION) != Some("false") && !cluster.kubelet.unready.contains(&key)
 }

@@ -16,6 +16,7 @@ pub mod events;
 pub mod fixtures;
 pub mod gc;
 pub mod kubelet;
+pub mod pod_record;
 pub mod statefulset;
 pub mod store;
 pub mod stored;
@@ -24,10 +25,11 @@ pub mod volumes;
 use crate::model::behaviour::Behaviour;
 use crate::model::object::{Kind, Object};
 use clock::Clock;
+use pod_record::PodView;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashSet, VecDeque};
 use std::time::Duration;
-use store::{Actor, ChangeType, LogRetention, ObjectKey, Store};
+use store::{Actor, LogRetention, ObjectKey, Store};
 
 /// Tunables of the reference cluster.
 #[derive(Debug, Clone)]
@@ -61,7 +63,9 @@ impl Default for ClusterConfig {
     }
 }
 
-/// The default [`ClusterConfig::hot_objects`]: at most about 15 MB of typed volumes and claims.
+/// The default [`ClusterConfig::hot_objects`]: at most about 44 MB of typed pods, volumes
+/// and claims. An OrderedReady scale-up reads each pod soon after writing it; with 1,024
+/// it ran 30 % slower and saved 5 MiB at 100,000 replicas.
 pub const DEFAULT_HOT_OBJECTS: usize = 4_096;
 
 /// A unit of controller work; which component handles it is part of the item.
@@ -298,14 +302,20 @@ impl Cluster {
         };
         self.dispatched = self.store.resource_version();
         for entry in pending {
+            // Pods are dispatched as their records: no handler decodes a cold pod.
+            if let Some(pod) = entry.version().pod_record() {
+                let change_type = entry.change_type();
+                kubelet::on_pod_change(self, change_type, pod);
+                statefulset::on_pod_change(self, change_type, pod);
+                endpoints::on_pod_change(self, pod);
+                let key =
+                    ObjectKey::new(Kind::Pod, pod.namespace().unwrap_or_default(), pod.name());
+                gc::on_change(self, change_type, &key, gc::Meta::of_pod(pod));
+                continue;
+            }
             let change = entry.change();
             let object = &change.object;
             match object.kind() {
-                Kind::Pod => {
-                    kubelet::on_pod_change(self, &change);
-                    statefulset::on_pod_change(self, &change);
-                    endpoints::on_pod_change(self, &change);
-                }
                 Kind::StatefulSet => statefulset::on_set_change(self, &change),
                 Kind::PersistentVolumeClaim => {
                     volumes::on_claim_change(self, &change);
@@ -316,10 +326,12 @@ impl Cluster {
                 Kind::EndpointSlice => endpoints::on_slice_change(self, &change),
                 _ => {}
             }
-            gc::on_change(self, &change);
-            if change.change_type == ChangeType::Deleted {
-                self.kubelet.forget(object);
-            }
+            gc::on_change(
+                self,
+                change.change_type,
+                &ObjectKey::of(object),
+                gc::Meta::of_object(object),
+            );
         }
     }
 

@@ -7,8 +7,10 @@
 //! and compact once cold ([`crate::sim::stored`]); reads hand out typed objects either way.
 
 use crate::model::object::{Kind, Object};
+use crate::sim::pod_record::PodRecord;
 use crate::sim::statefulset::stateful_set_utils::ClaimOwners;
 use crate::sim::stored::{HotSet, Version};
+use k8s_openapi::api::core::v1::PodStatus;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -90,6 +92,16 @@ pub struct Logged {
 }
 
 impl Logged {
+    /// What happened.
+    pub fn change_type(&self) -> ChangeType {
+        self.change_type
+    }
+
+    /// The version written (or, for DELETED, the last one).
+    pub fn version(&self) -> &Arc<Version> {
+        &self.version
+    }
+
     /// The entry with its object (decoded if cold).
     pub fn change(&self) -> Change {
         Change {
@@ -167,7 +179,8 @@ pub fn splitmix64(x: u64) -> u64 {
 /// * `resource_version` strictly increases with every write; every stored object carries
 ///   the version of its last write.
 /// * `owned` holds, for every owner uid named in any stored object's ownerReferences, the
-///   keys of those objects; `orphans` holds every object without a controller reference.
+///   keys of those objects; `orphans` holds every pod without a controller reference
+///   (pods are the only kind a controller adopts by looking for orphans).
 #[derive(Debug)]
 pub struct Store {
     tables: [BTreeMap<String, BTreeMap<String, Arc<Version>>>; Kind::ALL.len()],
@@ -178,7 +191,8 @@ pub struct Store {
     retention: LogRetention,
     uids: UidSource,
     owned: HashMap<String, BTreeSet<ObjectKey>>,
-    orphans: BTreeMap<(Kind, String), BTreeSet<String>>,
+    /// Namespace → names of pods without a controller reference.
+    orphans: BTreeMap<String, BTreeSet<String>>,
     actor: Actor,
 }
 
@@ -260,6 +274,14 @@ impl Store {
         namespaces.flat_map(|versions| versions.values().map(|v| v.object()))
     }
 
+    /// The names of the objects of a kind in a namespace, in order, without reading them.
+    pub fn names<'a>(&'a self, kind: Kind, namespace: &str) -> impl Iterator<Item = &'a String> {
+        self.tables[table_index(kind)]
+            .get(namespace)
+            .into_iter()
+            .flat_map(BTreeMap::keys)
+    }
+
     /// How many objects of a kind exist.
     pub fn count(&self, kind: Kind) -> usize {
         self.counts[table_index(kind)]
@@ -270,12 +292,9 @@ impl Store {
         self.owned.get(owner_uid).into_iter().flatten()
     }
 
-    /// Names of objects of `kind` in `namespace` with no controller reference.
-    pub fn orphans(&self, kind: Kind, namespace: &str) -> impl Iterator<Item = &String> {
-        self.orphans
-            .get(&(kind, namespace.to_owned()))
-            .into_iter()
-            .flatten()
+    /// Names of the pods in `namespace` with no controller reference.
+    pub fn orphan_pods(&self, namespace: &str) -> impl Iterator<Item = &String> {
+        self.orphans.get(namespace).into_iter().flatten()
     }
 
     /// Stores a new object, assigning uid (unless set), creationTimestamp and resourceVersion.
@@ -357,6 +376,44 @@ impl Store {
         Ok(self.commit(key, object, ChangeType::Deleted, now))
     }
 
+    /// Replaces a pod's status, keeping its metadata and spec as stored: a `/status` write
+    /// by a component that read version `read_version`. A cold pod's metadata and spec are
+    /// neither decoded nor copied. Returns the new version's record.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], or [`StoreError::Conflict`] when the pod has changed since.
+    pub fn update_pod_status(
+        &mut self,
+        namespace: &str,
+        name: &str,
+        read_version: &str,
+        status: PodStatus,
+        now: Duration,
+    ) -> Result<Arc<PodRecord>, StoreError> {
+        let not_found = || StoreError::NotFound {
+            kind: Kind::Pod,
+            name: name.to_owned(),
+        };
+        let current = self
+            .version(Kind::Pod, namespace, name)
+            .ok_or_else(not_found)?;
+        if current.resource_version() != Some(read_version) {
+            return Err(StoreError::Conflict {
+                kind: Kind::Pod,
+                name: name.to_owned(),
+            });
+        }
+        let resource_version = (self.resource_version + 1).to_string();
+        let version = current
+            .with_pod_status(status, &resource_version)
+            .ok_or_else(not_found)?;
+        self.resource_version += 1;
+        let version = Arc::new(version);
+        let key = ObjectKey::new(Kind::Pod, namespace, name);
+        self.commit_version(key, version.clone(), ChangeType::Modified, now);
+        version.pod_record().cloned().ok_or_else(not_found)
+    }
+
     fn commit(
         &mut self,
         key: ObjectKey,
@@ -369,6 +426,19 @@ impl Store {
         object.shrink();
         let object = Arc::new(object);
         let version = Arc::new(Version::new(object.clone()));
+        self.commit_version(key, version, change_type, now);
+        object
+    }
+
+    /// Puts a version carrying the current resourceVersion into the table, the indexes, the
+    /// hot set and the log.
+    fn commit_version(
+        &mut self,
+        key: ObjectKey,
+        version: Arc<Version>,
+        change_type: ChangeType,
+        now: Duration,
+    ) {
         let index = table_index(key.kind);
         let previous = match change_type {
             ChangeType::Deleted => {
@@ -406,7 +476,6 @@ impl Store {
             actor: self.actor,
             version,
         });
-        object
     }
 
     fn index(&mut self, key: &ObjectKey, version: &Version) {
@@ -416,9 +485,9 @@ impl Store {
                 .or_default()
                 .insert(key.clone());
         }
-        if version.controller().is_none() {
+        if key.kind == Kind::Pod && version.controller().is_none() {
             self.orphans
-                .entry((key.kind, key.namespace.clone()))
+                .entry(key.namespace.clone())
                 .or_default()
                 .insert(key.name.clone());
         }
@@ -433,7 +502,9 @@ impl Store {
                 }
             }
         }
-        if let Some(set) = self.orphans.get_mut(&(key.kind, key.namespace.clone())) {
+        if key.kind == Kind::Pod
+            && let Some(set) = self.orphans.get_mut(&key.namespace)
+        {
             set.remove(&key.name);
         }
     }
@@ -557,16 +628,13 @@ mod tests {
             .unwrap();
         store.create(pod("b", None), Duration::ZERO, t()).unwrap();
         assert_eq!(store.dependents("set-uid").count(), 1);
-        assert_eq!(
-            store.orphans(Kind::Pod, "default").collect::<Vec<_>>(),
-            vec!["b"]
-        );
+        assert_eq!(store.orphan_pods("default").collect::<Vec<_>>(), vec!["b"]);
         let a = store.get(Kind::Pod, "default", "a").unwrap().clone();
         let mut released = Object::clone(&a);
         released.metadata_mut().owner_references = None;
         store.update(released, Duration::ZERO).unwrap();
         assert_eq!(store.dependents("set-uid").count(), 0);
-        assert_eq!(store.orphans(Kind::Pod, "default").count(), 2);
+        assert_eq!(store.orphan_pods("default").count(), 2);
     }
 
     #[test]

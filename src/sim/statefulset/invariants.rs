@@ -127,7 +127,7 @@ impl Replay {
                     ChangeType::Added => false,
                     _ => {
                         previous.is_some_and(|p| !is_terminating(p))
-                            && (is_terminating(pod) || change.change_type == ChangeType::Deleted)
+                            && (is_terminating(&**pod) || change.change_type == ChangeType::Deleted)
                     }
                 };
                 if let Some(set) = self.owner_set(pod).cloned() {

@@ -17,6 +17,7 @@ mod tests;
 
 use super::apiserver::{ApiError, DeleteOptions};
 use super::events::Involved;
+use super::pod_record::{PodRecord, PodView};
 use super::store::{Change, ChangeType};
 use super::stored::Version;
 use super::{Cluster, Work};
@@ -46,13 +47,8 @@ pub struct ControllerState {
     pub syncs: u64,
 }
 
-fn controller_of(
-    meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-) -> Option<&OwnerReference> {
-    meta.owner_references
-        .iter()
-        .flatten()
-        .find(|r| r.controller == Some(true))
+fn controller_of(owner_references: &[OwnerReference]) -> Option<&OwnerReference> {
+    owner_references.iter().find(|r| r.controller == Some(true))
 }
 
 fn is_set_ref(r: &OwnerReference) -> bool {
@@ -110,18 +106,15 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, claim: &Object) {
 }
 
 /// upstream: stateful_set.go addPod / updatePod / deletePod
-pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
-    let Object::Pod(pod) = change.object.as_ref() else {
-        return;
-    };
-    let namespace = pod.metadata.namespace.clone().unwrap_or_default();
-    let owner_set = controller_of(&pod.metadata)
+pub(crate) fn on_pod_change(cluster: &mut Cluster, change_type: ChangeType, pod: &PodRecord) {
+    let namespace = pod.namespace().unwrap_or_default().to_owned();
+    let owner_set = controller_of(pod.owner_references())
         .filter(|r| is_set_ref(r))
         .map(|r| r.name.as_str());
     cluster
         .statefulsets
-        .mark_pod(&namespace, change.object.name(), owner_set);
-    if let Some(owner) = controller_of(&pod.metadata) {
+        .mark_pod(&namespace, pod.name(), owner_set);
+    if let Some(owner) = controller_of(pod.owner_references()) {
         if !is_set_ref(owner) {
             return;
         }
@@ -143,12 +136,9 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
         // A pod that just turned ready is re-checked for availability after minReadySeconds (AVL-03).
         let now = cluster.now_time();
         let just_ready = pod
-            .status
-            .as_ref()
-            .and_then(|s| s.conditions.as_ref())
-            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready" && c.status == "True"))
-            .is_some_and(|c| c.last_transition_time.as_ref() == Some(&now));
-        if min_ready > 0 && just_ready && change.change_type != ChangeType::Deleted {
+            .ready_condition()
+            .is_some_and(|c| c.ready && c.last_transition_time == Some(&now));
+        if min_ready > 0 && just_ready && change_type != ChangeType::Deleted {
             cluster.enqueue_after(
                 Work::StatefulSet(namespace, owner.name.clone()),
                 Duration::from_secs(min_ready as u64 + 1),
@@ -156,7 +146,7 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
         }
         return;
     }
-    if change.change_type == ChangeType::Deleted {
+    if change_type == ChangeType::Deleted {
         return;
     }
     // An orphan: every set whose selector matches may want to adopt it.
@@ -166,8 +156,8 @@ pub(crate) fn on_pod_change(cluster: &mut Cluster, change: &Change) {
         .filter_map(|o| match o.as_ref() {
             Object::StatefulSet(set) => {
                 let selector = &set.spec.as_ref()?.selector;
-                selector::selector_matches(selector, pod.metadata.labels.as_ref())
-                    .unwrap_or(false)
+                selector::label_query_from_selector(selector)
+                    .is_ok_and(|q| q.matches_with(|k| pod.label(k)))
                     .then(|| set.metadata.name.clone())
                     .flatten()
             }
@@ -223,7 +213,6 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
             }
         }
     };
-    index.park();
     cluster.statefulsets.indexes.insert(key.clone(), index);
     match outcome {
         Ok(status) => {
@@ -275,7 +264,9 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
     let orphans: Vec<ControllerRevision> = cluster
         .list_revisions(set)
         .into_iter()
-        .filter(|r| controller_of(&r.metadata).is_none())
+        .filter(|r| {
+            controller_of(r.metadata.owner_references.as_deref().unwrap_or_default()).is_none()
+        })
         .collect();
     if orphans.is_empty() {
         return Ok(());
@@ -313,10 +304,10 @@ fn claim_pods(
         .unwrap_or_default();
     let deleting = set.metadata.deletion_timestamp.is_some();
     let query = selector::label_query_from_selector(&selector).ok();
-    let matches = |pod: &Pod| {
+    let matches = |pod: &PodRecord| {
         query
             .as_ref()
-            .is_some_and(|q| q.matches(pod.metadata.labels.as_ref()))
+            .is_some_and(|q| q.matches_with(|k| pod.label(k)))
             && is_member_of(set, pod)
     };
     index.read_members(&cluster.store, &ns, &set_uid, matches);
@@ -355,21 +346,18 @@ fn claim_pods(
             }
         }
     }
-    let orphans: Vec<Arc<Object>> = if deleting {
+    let orphans: Vec<Arc<PodRecord>> = if deleting {
         Vec::new()
     } else {
         let store = &cluster.store;
         store
-            .orphans(Kind::Pod, &ns)
-            .filter_map(|n| store.get(Kind::Pod, &ns, n))
+            .orphan_pods(&ns)
+            .filter_map(|n| store.version(Kind::Pod, &ns, n)?.pod_record().cloned())
             .collect()
     };
     let mut adoption_checked: Option<Result<(), String>> = None;
-    for object in orphans {
-        let Object::Pod(pod) = object.as_ref() else {
-            continue;
-        };
-        if !matches(pod) || pod.metadata.deletion_timestamp.is_some() {
+    for pod in orphans {
+        if !matches(&pod) || pod.deletion_timestamp().is_some() {
             continue;
         }
         let check = adoption_checked
@@ -379,7 +367,9 @@ fn claim_pods(
             errors.push(e);
             continue;
         }
-        let mut adopted = pod.clone();
+        let Some(Object::Pod(mut adopted)) = cluster.get_object(Kind::Pod, &ns, pod.name()) else {
+            continue;
+        };
         adopted
             .metadata
             .owner_references
@@ -387,7 +377,7 @@ fn claim_pods(
             .push(new_controller_ref(set));
         adopted.metadata.resource_version = None;
         match cluster.update(Object::Pod(adopted)) {
-            Ok(_) => index.mark_pod(pod.metadata.name.as_deref().unwrap_or("")),
+            Ok(_) => index.mark_pod(pod.name()),
             Err(e) if e.is_not_found() => {}
             Err(e) => errors.push(e.to_string()),
         }
@@ -486,7 +476,10 @@ impl ObjectManager for Cluster {
             .filter(|r| {
                 selector::selector_matches(&selector, r.metadata.labels.as_ref()).unwrap_or(false)
             })
-            .filter(|r| controller_of(&r.metadata).is_none_or(|c| c.uid == uid))
+            .filter(|r| {
+                controller_of(r.metadata.owner_references.as_deref().unwrap_or_default())
+                    .is_none_or(|c| c.uid == uid)
+            })
             .map(|r| *r)
             .collect()
     }

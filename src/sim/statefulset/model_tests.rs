@@ -219,7 +219,12 @@ fn check_model(
             if ordinal >= start + partition
                 && let Some(Object::Pod(p)) = c.get_object(Kind::Pod, NS, name)
             {
-                prop_assert_eq!(get_pod_revision(&p), update.as_str(), "{} not rolled", name);
+                prop_assert_eq!(
+                    get_pod_revision(&*p),
+                    update.as_str(),
+                    "{} not rolled",
+                    name
+                );
             }
         }
     }

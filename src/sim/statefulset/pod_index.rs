@@ -19,20 +19,18 @@
 //!   claims changed, for ready pods still waiting out `minReadySeconds` (time makes them
 //!   available), and for everything when the [`FactContext`] changes.
 //!
-//! Between syncs the index holds no pod a sync would pass over: a member whose slot is quiet,
-//! available and at the update revision is *parked* (its facts kept, its pod dropped), and a
-//! member marked as changed drops its superseded version at once, so the index never keeps
-//! an old version of a pod alive beside the stored one. The sync re-fetches a parked pod
-//! only when its facts must be recomputed; a pod it visits (blocked, unavailable, stale,
-//! condemned, crowded or unordered) is never parked.
+//! Members hold the store's own [`PodRecord`] of their pod, not a copy and not the pod: a
+//! member marked as changed lets its superseded record go at once, so the index keeps no
+//! old version alive beside the stored one, and a sync that must write a pod fetches it
+//! from the store.
 //!
 //! Unit tests rebuild the index from scratch at every sync and require it to equal the
 //! incremental one.
 
 use super::stateful_set_utils::{get_ordinal, get_pod_revision};
-use crate::model::object::{Kind, Object};
+use crate::model::object::Kind;
+use crate::sim::pod_record::{PodRecord, PodView};
 use crate::sim::store::Store;
-use k8s_openapi::api::core::v1::Pod;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Included, Unbounded};
 use std::sync::Arc;
@@ -83,8 +81,8 @@ pub struct Facts {
 
 #[derive(Debug, Clone)]
 struct Member {
-    /// The pod as last read; `None` while parked.
-    pod: Option<Arc<Object>>,
+    /// The store's record of the pod as last read; `None` once superseded, until re-read.
+    record: Option<Arc<PodRecord>>,
     /// The resourceVersion last read: an unchanged pod is not re-read.
     resource_version: String,
     /// The `controller-revision-hash` label last read.
@@ -94,23 +92,12 @@ struct Member {
 }
 
 impl PartialEq for Member {
-    /// Equal members read the same version, whether or not either holds the pod now.
+    /// Equal members read the same version, whether or not either still holds its record.
     fn eq(&self, other: &Member) -> bool {
         self.resource_version == other.resource_version
             && self.revision == other.revision
             && self.ordinal == other.ordinal
             && self.facts == other.facts
-    }
-}
-
-fn resource_version(object: &Object) -> &str {
-    object.metadata().resource_version.as_deref().unwrap_or("")
-}
-
-fn pod_of(object: &Object) -> Option<&Pod> {
-    match object {
-        Object::Pod(pod) => Some(pod),
-        _ => None,
     }
 }
 
@@ -169,8 +156,6 @@ pub struct PodIndex {
     dirty_slots: BTreeSet<i32>,
     /// Ready members not yet available: time alone may change their facts.
     awaiting: BTreeSet<String>,
-    /// Members that took a pod since they were last parked.
-    pinned: Pins,
     /// In-range slots that are missing or whose pod is not quiet.
     blocked: BTreeSet<i32>,
     /// In-range slots that are missing or whose pod is unavailable (`isUnavailable`).
@@ -225,23 +210,12 @@ impl<'a> IntoIterator for &'a Claimants {
     }
 }
 
-/// Names of members holding their pod. Which pods are held is a memory matter, not part of
-/// what the index says, so two indexes compare equal whatever they hold.
-#[derive(Debug, Clone, Default)]
-struct Pins(BTreeSet<String>);
-
-impl PartialEq for Pins {
-    fn eq(&self, _: &Pins) -> bool {
-        true
-    }
-}
-
 impl PodIndex {
     /// Notes that pod `name` changed (informer handler).
     pub fn mark_pod(&mut self, name: &str) {
         // The version held is superseded: let it go now rather than at the next read.
         if let Some(member) = self.members.get_mut(name) {
-            member.pod = None;
+            member.record = None;
         }
         self.unread.insert(name.to_owned());
     }
@@ -262,7 +236,7 @@ impl PodIndex {
         store: &Store,
         namespace: &str,
         set_uid: &str,
-        matches: impl Fn(&Pod) -> bool,
+        matches: impl Fn(&PodRecord) -> bool,
     ) {
         if self.owner_uid.as_deref() != Some(set_uid) {
             *self = PodIndex {
@@ -288,7 +262,7 @@ impl PodIndex {
         namespace: &str,
         set_uid: &str,
         name: &str,
-        matches: &impl Fn(&Pod) -> bool,
+        matches: &impl Fn(&PodRecord) -> bool,
     ) {
         let controlled = store
             .version(Kind::Pod, namespace, name)
@@ -296,26 +270,22 @@ impl PodIndex {
         if let (Some(member), Some(current)) = (self.members.get_mut(name), controlled)
             && Some(member.resource_version.as_str()) == current.resource_version()
         {
-            if member.pod.is_none() {
-                member.pod = store.get(Kind::Pod, namespace, name);
-                self.pinned.0.insert(name.to_owned());
+            if member.record.is_none() {
+                member.record = current.pod_record().cloned();
             }
             return;
         }
         self.release.remove(name);
         self.remove_member(name);
-        let Some(object) = controlled.map(|v| v.object()) else {
+        let Some(pod) = controlled.and_then(|v| v.pod_record()).cloned() else {
             return;
         };
-        let Some(pod) = pod_of(&object) else {
-            return;
-        };
-        if !matches(pod) {
+        if !matches(&pod) {
             self.release.insert(name.to_owned());
             return;
         }
-        let ordinal = get_ordinal(pod);
-        let revision = get_pod_revision(pod).to_owned();
+        let ordinal = get_ordinal(&*pod);
+        let revision = get_pod_revision(&*pod).to_owned();
         *self.revisions.entry(revision.clone()).or_insert(0) += 1;
         match ordinal {
             Some(o) => {
@@ -331,12 +301,11 @@ impl PodIndex {
             }
         }
         self.stale_facts.insert(name.to_owned());
-        self.pinned.0.insert(name.to_owned());
         self.members.insert(
             name.to_owned(),
             Member {
-                resource_version: resource_version(&object).to_owned(),
-                pod: Some(object.clone()),
+                resource_version: pod.resource_version().to_owned(),
+                record: Some(pod),
                 revision,
                 ordinal,
                 facts: None,
@@ -353,7 +322,6 @@ impl PodIndex {
         }
         self.awaiting.remove(name);
         self.stale_facts.remove(name);
-        self.pinned.0.remove(name);
         if let Some(n) = self.revisions.get_mut(&member.revision) {
             *n -= 1;
             if *n == 0 {
@@ -391,12 +359,11 @@ impl PodIndex {
     }
 
     /// Brings every fact up to date for `context` at the sync's time; `compute` derives
-    /// one pod's facts and `fetch` returns a parked pod (by name) from the store.
+    /// one pod's facts.
     pub fn refresh_facts(
         &mut self,
         context: FactContext,
-        mut fetch: impl FnMut(&str) -> Option<Arc<Object>>,
-        mut compute: impl FnMut(&Pod) -> Facts,
+        mut compute: impl FnMut(&PodRecord) -> Facts,
     ) {
         if self.context.as_ref() != Some(&context) {
             self.blocked.clear();
@@ -423,18 +390,9 @@ impl PodIndex {
             if let Some(old) = member.facts.take() {
                 self.counts.apply(&old, -1);
             }
-            if member.pod.is_none() {
-                // Parked members are unchanged since they were read, so the store holds
-                // the very version.
-                member.pod = fetch(&name);
-                debug_assert!(
-                    member.pod.as_deref().map(resource_version)
-                        == Some(member.resource_version.as_str()),
-                    "parked pod {name} changed without being marked"
-                );
-                self.pinned.0.insert(name.clone());
-            }
-            let Some(pod) = member.pod.as_deref().and_then(pod_of) else {
+            // Every member is read before its facts are computed.
+            let Some(pod) = member.record.as_deref() else {
+                debug_assert!(false, "pod {name} has facts to compute but was never read");
                 continue;
             };
             let facts = compute(pod);
@@ -449,65 +407,6 @@ impl PodIndex {
         }
         for ordinal in std::mem::take(&mut self.dirty_slots) {
             self.place_slot(ordinal);
-        }
-        #[cfg(test)]
-        self.assert_visited_pods_held();
-    }
-
-    /// Drops the pods of members a sync would pass over, keeping their facts (see the
-    /// module comment). Call after a sync.
-    pub fn park(&mut self) {
-        for name in std::mem::take(&mut self.pinned.0) {
-            if self.parkable(&name) {
-                if let Some(member) = self.members.get_mut(&name) {
-                    member.pod = None;
-                }
-            } else {
-                self.pinned.0.insert(name);
-            }
-        }
-    }
-
-    /// Whether a sync would pass over member `name`: its facts are current and say quiet,
-    /// available and up to date, and it alone fills an in-range slot.
-    fn parkable(&self, name: &str) -> bool {
-        let Some(member) = self.members.get(name) else {
-            return false;
-        };
-        let Some(ordinal) = member.ordinal else {
-            return false;
-        };
-        let settled = !self.unread.contains(name)
-            && !self.stale_facts.contains(name)
-            && !self.awaiting.contains(name)
-            && !self.crowded.contains(&ordinal);
-        settled
-            && self.context.as_ref().is_some_and(|c| c.in_range(ordinal))
-            && member
-                .facts
-                .as_ref()
-                .is_some_and(|f| f.quiet && f.available && !f.terminating && !f.stale)
-    }
-
-    /// Every pod a sync may visit is held: the parking rule and the visiting rules agree.
-    #[cfg(test)]
-    fn assert_visited_pods_held(&self) {
-        let held = |name: &String| self.members.get(name).is_some_and(|m| m.pod.is_some());
-        for (ordinal, names) in &self.by_ordinal {
-            let visited = self.blocked.contains(ordinal)
-                || self.unavailable.contains(ordinal)
-                || self.stale_or_missing.contains(ordinal)
-                || self.crowded.contains(ordinal)
-                || !self.context.as_ref().is_some_and(|c| c.in_range(*ordinal));
-            for name in names {
-                assert!(
-                    !visited || held(name),
-                    "pod {name} in a visited slot is parked"
-                );
-            }
-        }
-        for name in &self.unordered {
-            assert!(held(name), "unordered pod {name} is parked");
         }
     }
 
@@ -545,20 +444,20 @@ impl PodIndex {
     }
 
     /// The pod in slot `ordinal`, if any.
-    pub fn slot(&self, ordinal: i32) -> Option<&Pod> {
+    pub fn slot(&self, ordinal: i32) -> Option<&PodRecord> {
         let name = self.winner(ordinal)?;
-        self.members.get(name)?.pod.as_deref().and_then(pod_of)
+        self.members.get(name)?.record.as_deref()
     }
 
     /// Claimed pods outside `start..=end`, highest ordinal first.
-    pub fn condemned(&self, start: i32, end: i32) -> Vec<&Pod> {
+    pub fn condemned(&self, start: i32, end: i32) -> Vec<&PodRecord> {
         let above = self.by_ordinal.range((Excluded(end), Unbounded)).rev();
         let below = self.by_ordinal.range(..start).rev();
         above
             .chain(below)
             .filter(|(o, _)| **o < start || **o > end)
             .flat_map(|(_, names)| names.iter())
-            .filter_map(|n| self.members.get(n)?.pod.as_deref().and_then(pod_of))
+            .filter_map(|n| self.members.get(n)?.record.as_deref())
             .collect()
     }
 
@@ -639,12 +538,6 @@ impl PodIndex {
         self.context = None;
     }
 
-    /// How many members hold their pod.
-    #[cfg(test)]
-    pub fn held(&self) -> usize {
-        self.members.values().filter(|m| m.pod.is_some()).count()
-    }
-
     /// Whether the member layers of two indexes agree (pods, release queue, revisions).
     #[cfg(test)]
     pub fn same_members(&self, other: &PodIndex) -> bool {
@@ -670,6 +563,7 @@ impl PodIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::object::Object;
     use crate::sim::fixtures::web;
     use crate::sim::{Cluster, ClusterConfig};
     use serde_json::json;
@@ -686,7 +580,7 @@ mod tests {
         }
     }
 
-    fn healthy(_: &Pod) -> Facts {
+    fn healthy(_: &PodRecord) -> Facts {
         Facts {
             created: true,
             ready: true,
@@ -721,7 +615,7 @@ mod tests {
     #[test]
     fn missing_slots_are_blocked_unavailable_and_stale() {
         let mut index = PodIndex::default();
-        index.refresh_facts(context(0, 2), |_| None, healthy);
+        index.refresh_facts(context(0, 2), healthy);
         assert_eq!(index.blocked(0, 2).collect::<Vec<_>>(), vec![0, 1, 2]);
         assert_eq!(index.first_unavailable(), Some(0));
         assert_eq!(index.last_update_stop(0, 2), Some(2));
@@ -760,7 +654,7 @@ mod tests {
         let mut index = PodIndex::default();
         index.read_members(cluster.store(), "default", &uid, |_| true);
         assert_eq!(index.member_count(), 3);
-        index.refresh_facts(context(0, 1), |_| None, healthy);
+        index.refresh_facts(context(0, 1), healthy);
         assert_eq!(index.blocked(0, 1).count(), 0);
         assert_eq!(index.counts().created, 3);
         assert_eq!(
@@ -778,7 +672,7 @@ mod tests {
             .store
             .update(Object::Pod(relabelled), cluster.now())
             .unwrap();
-        let has_labels = |p: &Pod| p.metadata.labels.is_some();
+        let has_labels = |p: &PodRecord| p.label("app").is_some();
         index.read_members(cluster.store(), "default", &uid, has_labels);
         assert_eq!(index.member_count(), 3);
         assert_eq!(
@@ -788,50 +682,46 @@ mod tests {
         );
         index.mark_pod("web-1");
         index.read_members(cluster.store(), "default", &uid, has_labels);
-        index.refresh_facts(context(0, 1), |_| None, healthy);
+        index.refresh_facts(context(0, 1), healthy);
         assert_eq!(index.to_release().collect::<Vec<_>>(), ["web-1"]);
         assert_eq!(index.counts().created, 2);
         assert_eq!(index.blocked(0, 1).collect::<Vec<_>>(), [1]);
     }
 
     #[test]
-    fn quiet_members_are_parked_and_fetched_again_when_their_facts_change() {
+    fn members_hold_the_stores_own_records_and_let_superseded_ones_go() {
         let mut cluster = steady_parallel_web(60);
         let key = ("default".to_owned(), "web".to_owned());
-        let index = |c: &Cluster| c.statefulsets.indexes.get(&key).cloned().unwrap();
-        assert_eq!(index(&cluster).member_count(), 3);
-        assert_eq!(
-            index(&cluster).held(),
-            0,
-            "a steady set's pods are all parked"
-        );
-
-        // A new template makes every pod stale: the sync re-fetches them, and keeps those
-        // it has not replaced yet, as the rolling update will visit them.
-        let Some(Object::StatefulSet(mut set)) =
-            cluster.get_object(Kind::StatefulSet, "default", "web")
-        else {
-            panic!("no set");
+        let stored = |c: &Cluster, name: &str| {
+            c.store()
+                .version(Kind::Pod, "default", name)
+                .and_then(|v| v.pod_record().cloned())
+                .unwrap()
         };
-        set.spec
-            .as_mut()
-            .unwrap()
-            .template
-            .metadata
-            .get_or_insert_default()
-            .annotations = Some([("rev".to_owned(), "2".to_owned())].into());
-        cluster.update(Object::StatefulSet(set)).unwrap();
-        cluster.settle().unwrap();
-        assert!(
-            index(&cluster).held() > 0,
-            "stale pods are held for the update"
-        );
+        let index = cluster.statefulsets.indexes.get(&key).unwrap();
+        for name in ["web-0", "web-1", "web-2"] {
+            let ordinal = get_ordinal(&*stored(&cluster, name)).unwrap();
+            let held = index.slot(ordinal).unwrap();
+            assert!(
+                std::ptr::eq(held, &*stored(&cluster, name)),
+                "{name}: the index holds a record of its own"
+            );
+        }
 
-        cluster.run_for(Duration::from_secs(120)).unwrap();
+        // After a change the sync holds the new version's record; marking a change lets
+        // the held record go before the next read.
+        let old = stored(&cluster, "web-1");
+        cluster.set_pod_readiness("default", "web-1", false);
+        cluster.settle().unwrap();
+        let new = stored(&cluster, "web-1");
+        assert_ne!(old.resource_version(), new.resource_version());
+        let index = cluster.statefulsets.indexes.get_mut(&key).unwrap();
+        assert!(std::ptr::eq(index.slot(1).unwrap(), &*new));
+        index.mark_pod("web-1");
         assert_eq!(
-            index(&cluster).held(),
-            0,
-            "updated and steady again: all parked"
+            index.slot(1),
+            None,
+            "the superseded record is dropped on marking"
         );
     }
 }

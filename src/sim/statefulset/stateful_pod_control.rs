@@ -8,6 +8,7 @@ use super::stateful_set_utils::{
 };
 use crate::model::object::Object;
 use crate::sim::apiserver::ApiError;
+use crate::sim::pod_record::PodView;
 use crate::sim::stored::Version;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
@@ -72,8 +73,8 @@ pub trait ObjectManager {
     fn record_event(&mut self, set: &StatefulSet, type_: &str, reason: &str, message: &str);
 }
 
-fn name(pod: &Pod) -> &str {
-    pod.metadata.name.as_deref().unwrap_or("")
+fn name(pod: &(impl PodView + ?Sized)) -> &str {
+    pod.name()
 }
 
 fn set_name(set: &StatefulSet) -> &str {
@@ -119,7 +120,7 @@ pub fn record_pod_event<M: ObjectManager>(
     m: &mut M,
     verb: &str,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
     err: Option<&ControlError>,
 ) {
     match err {
@@ -152,7 +153,7 @@ fn record_claim_event<M: ObjectManager>(
     m: &mut M,
     verb: &str,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
     claim: &str,
     err: Option<&ApiError>,
 ) {
@@ -185,7 +186,7 @@ fn record_claim_event<M: ObjectManager>(
 pub fn create_persistent_volume_claims<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
     let mut errors = Vec::new();
     for (_, claim) in get_persistent_volume_claims(set, pod) {
@@ -236,13 +237,26 @@ pub fn create_stateful_pod<M: ObjectManager>(
     result
 }
 
-/// upstream: stateful_pod_control.go UpdateStatefulPod (one attempt; the caller's next sync retries)
+/// upstream: stateful_pod_control.go UpdateStatefulPod (one attempt; the caller's next sync
+/// retries). The checks read `view`; the pod itself is fetched only when something must be
+/// written.
 pub fn update_stateful_pod<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pod: &Pod,
+    view: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
-    let mut pod = pod.clone();
+    if identity_matches(set, view)
+        && storage_matches(set, view)
+        && claims_match_retention_policy(m, set, view)
+    {
+        return Ok(());
+    }
+    let Some(mut pod) = m.get_pod(namespace(set), view.name()) else {
+        return Err(ControlError::Api(ApiError::NotFound {
+            resource: "pods".into(),
+            name: view.name().into(),
+        }));
+    };
     let mut consistent = true;
     if !identity_matches(set, &pod) {
         update_identity(set, &mut pod);
@@ -275,7 +289,7 @@ pub fn update_stateful_pod<M: ObjectManager>(
 pub fn delete_stateful_pod<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
     let result = m
         .delete_pod(namespace(set), name(pod))
@@ -288,7 +302,7 @@ pub fn delete_stateful_pod<M: ObjectManager>(
 pub fn claims_match_retention_policy<M: ObjectManager>(
     m: &M,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) -> bool {
     let Some(ordinal) = utils::get_ordinal(pod) else {
         return true;
@@ -312,7 +326,7 @@ pub fn claims_match_retention_policy<M: ObjectManager>(
 pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
     let Some(ordinal) = utils::get_ordinal(pod) else {
         return Ok(());
@@ -353,7 +367,11 @@ pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
 
 /// Whether a claim of the pod-to-be still belongs to an older pod of that name (RET-04).
 // upstream: stateful_pod_control.go PodClaimIsStale
-pub fn pod_claim_is_stale<M: ObjectManager>(m: &M, set: &StatefulSet, pod: &Pod) -> bool {
+pub fn pod_claim_is_stale<M: ObjectManager>(
+    m: &M,
+    set: &StatefulSet,
+    pod: &(impl PodView + ?Sized),
+) -> bool {
     if retention_policy(set).1 == utils::RETAIN {
         return false;
     }
@@ -369,7 +387,7 @@ pub fn pod_claim_is_stale<M: ObjectManager>(m: &M, set: &StatefulSet, pod: &Pod)
 pub fn create_missing_persistent_volume_claims<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
     create_persistent_volume_claims(m, set, pod)?;
     // Set PVC policy as much as is possible at this point.

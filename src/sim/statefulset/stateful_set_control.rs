@@ -17,6 +17,7 @@ use super::stateful_set_utils::{
     storage_matches,
 };
 use crate::model::behaviour::Behaviour;
+use crate::sim::pod_record::{PodRecord, PodView};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
@@ -297,8 +298,14 @@ struct Scan<'s> {
     min_ready: i32,
 }
 
+impl Scan<'_> {
+    fn namespace(&self) -> &str {
+        self.set.metadata.namespace.as_deref().unwrap_or("")
+    }
+}
+
 /// What the index records of one pod, from upstream's predicates.
-fn facts_of<M: ObjectManager>(m: &M, scan: &Scan<'_>, update_name: &str, pod: &Pod) -> Facts {
+fn facts_of<M: ObjectManager>(m: &M, scan: &Scan<'_>, update_name: &str, pod: &PodRecord) -> Facts {
     let ready = is_running_and_ready(pod);
     let available = is_running_and_available(pod, scan.min_ready, scan.now);
     let terminating = is_terminating(pod);
@@ -350,21 +357,14 @@ fn update_stateful_set_pods<M: ObjectManager>(
         start,
         end,
     };
-    let namespace = set.metadata.namespace.as_deref().unwrap_or("");
-    pods.refresh_facts(
-        context.clone(),
-        |pod| m.pod_object(namespace, pod),
-        |pod| facts_of(&*m, &scan, update_name, pod),
-    );
+    pods.refresh_facts(context.clone(), |pod| {
+        facts_of(&*m, &scan, update_name, pod)
+    });
     #[cfg(test)]
     {
         let mut rebuilt = pods.clone();
         rebuilt.forget_facts();
-        rebuilt.refresh_facts(
-            context,
-            |pod| m.pod_object(namespace, pod),
-            |pod| facts_of(&*m, &scan, update_name, pod),
-        );
+        rebuilt.refresh_facts(context, |pod| facts_of(&*m, &scan, update_name, pod));
         assert!(pods.is_settled(), "facts left to recompute after a refresh");
         assert_eq!(
             *pods, rebuilt,
@@ -401,15 +401,15 @@ fn update_stateful_set_pods<M: ObjectManager>(
     let first_unhealthy: Option<String> = pods
         .first_unavailable()
         .map(|o| match pods.slot(o) {
-            Some(p) => name(&p.metadata).to_owned(),
+            Some(p) => p.name().to_owned(),
             None => crate::model::names::pod_name(set_name, o),
         })
         .or_else(|| {
             condemned
                 .iter()
                 .rev()
-                .find(|p| is_unavailable(p, scan.min_ready, scan.now))
-                .map(|p| name(&p.metadata).to_owned())
+                .find(|p| is_unavailable(**p, scan.min_ready, scan.now))
+                .map(|p| p.name().to_owned())
         });
 
     // If the StatefulSet is being deleted, don't do anything other than updating status (DEL-02).
@@ -515,7 +515,7 @@ fn update_stateful_set_pods<M: ObjectManager>(
 fn process_replica<M: ObjectManager>(
     m: &mut M,
     scan: &Scan<'_>,
-    replica: Option<&Pod>,
+    replica: Option<&PodRecord>,
     placeholder: &dyn Fn(usize) -> Pod,
     i: usize,
 ) -> Step {
@@ -533,7 +533,7 @@ fn process_replica<M: ObjectManager>(
     // Delete and recreate pods which finished running; the replacement comes on a later
     // sync, once the old object is gone (ORD-04).
     if is_failed(pod) || is_succeeded(pod) {
-        if pod.metadata.deletion_timestamp.is_none() {
+        if pod.deletion_timestamp().is_none() {
             delete_stateful_pod(m, set, pod)?;
         }
         return Ok(true);
@@ -543,7 +543,10 @@ fn process_replica<M: ObjectManager>(
         if pod_claim_is_stale(m, set, pod) {
             return Ok(true);
         }
-        create_stateful_pod(m, set, pod)?;
+        // Upstream posts the stored pod again (and meets AlreadyExists).
+        if let Some(stored) = m.get_pod(scan.namespace(), pod.name()) {
+            create_stateful_pod(m, set, &stored)?;
+        }
         // If the set does not allow bursting, return immediately.
         return Ok(scan.monotonic);
     }
@@ -577,7 +580,7 @@ fn process_condemned<M: ObjectManager>(
     m: &mut M,
     scan: &Scan<'_>,
     first_unhealthy: Option<&str>,
-    condemned: &[&Pod],
+    condemned: &[&PodRecord],
     i: usize,
 ) -> Step {
     let pod = condemned[i];
@@ -585,7 +588,7 @@ fn process_condemned<M: ObjectManager>(
         // In monotonic mode, block and wait for terminating pods to go (ORD-05).
         return Ok(scan.monotonic);
     }
-    let is_first_unhealthy = first_unhealthy == Some(name(&pod.metadata));
+    let is_first_unhealthy = first_unhealthy == Some(pod.name());
     // In monotonic mode, only the first unhealthy pod may go while unhealthy (ORD-07).
     if !is_running_and_ready(pod) && scan.monotonic && !is_first_unhealthy {
         return Ok(true);
@@ -656,11 +659,11 @@ fn update_after_invariant_established<M: ObjectManager>(
 
 /// The pod in slot `i`, or the placeholder a create would use (kept alive in `built`).
 fn slot_or_placeholder<'a>(
-    replica: Option<&'a Pod>,
+    replica: Option<&'a PodRecord>,
     placeholder: &dyn Fn(usize) -> Pod,
     i: usize,
     built: &'a mut Option<Pod>,
-) -> &'a Pod {
+) -> &'a dyn PodView {
     match replica {
         Some(pod) => pod,
         None => built.insert(placeholder(i)),

@@ -6,6 +6,7 @@ use crate::model::behaviour::Behaviour;
 use crate::model::names::{
     self, CONTROLLER_REVISION_HASH_LABEL, POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_HASH_LABEL,
 };
+use crate::sim::pod_record::PodView;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume,
@@ -53,23 +54,23 @@ pub fn get_end_ordinal(set: &StatefulSet) -> i32 {
 
 /// The ordinal of a pod (None when its name does not parse).
 // upstream: stateful_set_utils.go getOrdinal
-pub fn get_ordinal(pod: &Pod) -> Option<i32> {
-    names::ordinal_of(name(&pod.metadata))
+pub fn get_ordinal(pod: &(impl PodView + ?Sized)) -> Option<i32> {
+    names::ordinal_of(pod.name())
 }
 
 /// upstream: stateful_set_utils.go podInOrdinalRange
-pub fn pod_in_ordinal_range(pod: &Pod, set: &StatefulSet) -> bool {
+pub fn pod_in_ordinal_range(pod: &(impl PodView + ?Sized), set: &StatefulSet) -> bool {
     get_ordinal(pod).is_some_and(|o| o >= get_start_ordinal(set) && o <= get_end_ordinal(set))
 }
 
 /// upstream: stateful_set_utils.go isMemberOf
-pub fn is_member_of(set: &StatefulSet, pod: &Pod) -> bool {
-    names::parent_of(name(&pod.metadata)) == Some(name(&set.metadata))
+pub fn is_member_of(set: &StatefulSet, pod: &(impl PodView + ?Sized)) -> bool {
+    names::parent_of(pod.name()) == Some(name(&set.metadata))
 }
 
 /// upstream: stateful_set_utils.go identityMatches
-pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
-    let pod_name = name(&pod.metadata);
+pub fn identity_matches(set: &StatefulSet, pod: &(impl PodView + ?Sized)) -> bool {
+    let pod_name = pod.name();
     let Some((parent, ordinal)) = names::parent_and_ordinal(pod_name) else {
         return false;
     };
@@ -80,14 +81,8 @@ pub fn identity_matches(set: &StatefulSet, pod: &Pod) -> bool {
     let _ = ordinal;
     parent == name(&set.metadata)
         && canonical
-        && pod.metadata.namespace == set.metadata.namespace
-        && pod
-            .metadata
-            .labels
-            .as_ref()
-            .and_then(|l| l.get(POD_NAME_LABEL))
-            .map(String::as_str)
-            == Some(pod_name)
+        && pod.namespace() == set.metadata.namespace.as_deref()
+        && pod.label(POD_NAME_LABEL) == Some(pod_name)
 }
 
 fn claim_templates(set: &StatefulSet) -> &[PersistentVolumeClaim] {
@@ -98,33 +93,22 @@ fn claim_templates(set: &StatefulSet) -> &[PersistentVolumeClaim] {
 }
 
 /// upstream: stateful_set_utils.go storageMatches
-pub fn storage_matches(set: &StatefulSet, pod: &Pod) -> bool {
+pub fn storage_matches(set: &StatefulSet, pod: &(impl PodView + ?Sized)) -> bool {
     let Some(ordinal) = get_ordinal(pod) else {
         return false;
     };
-    let volumes: &[Volume] = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.volumes.as_deref())
-        .unwrap_or(&[]);
     let set_name = name(&set.metadata);
     claim_templates(set).iter().all(|claim| {
         let template = name(&claim.metadata);
-        // Upstream indexes volumes by name (the last one wins on duplicates).
-        volumes
-            .iter()
-            .rev()
-            .find(|v| v.name == template)
-            .and_then(|v| v.persistent_volume_claim.as_ref())
-            .is_some_and(|c| {
-                // claim_name == "<template>-<set>-<ordinal>", compared piecewise.
-                c.claim_name
-                    .strip_prefix(template)
-                    .and_then(|r| r.strip_prefix('-'))
-                    .and_then(|r| r.strip_prefix(set_name))
-                    .and_then(|r| r.strip_prefix('-'))
-                    .is_some_and(|r| r == ordinal.to_string())
-            })
+        pod.volume_claim(template).is_some_and(|claim_name| {
+            // claim_name == "<template>-<set>-<ordinal>", compared piecewise.
+            claim_name
+                .strip_prefix(template)
+                .and_then(|r| r.strip_prefix('-'))
+                .and_then(|r| r.strip_prefix(set_name))
+                .and_then(|r| r.strip_prefix('-'))
+                .is_some_and(|r| r == ordinal.to_string())
+        })
     })
 }
 
@@ -133,7 +117,7 @@ pub fn storage_matches(set: &StatefulSet, pod: &Pod) -> bool {
 // iteration order is random, template order is one of the orders it can produce)
 pub fn get_persistent_volume_claims(
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) -> Vec<(String, PersistentVolumeClaim)> {
     let ordinal = get_ordinal(pod).unwrap_or(-1);
     let match_labels = set
@@ -222,12 +206,12 @@ pub fn new_controller_ref(set: &StatefulSet) -> OwnerReference {
     }
 }
 
-fn new_pod_controller_ref(pod: &Pod) -> OwnerReference {
+fn new_pod_controller_ref(pod: &(impl PodView + ?Sized)) -> OwnerReference {
     OwnerReference {
         api_version: "v1".into(),
         kind: "Pod".into(),
-        name: name(&pod.metadata).into(),
-        uid: uid(&pod.metadata).into(),
+        name: pod.name().into(),
+        uid: pod.uid().into(),
         controller: Some(true),
         block_owner_deletion: Some(true),
     }
@@ -261,13 +245,8 @@ pub fn new_stateful_set_pod(set: &StatefulSet, ordinal: i32) -> Pod {
 }
 
 /// upstream: stateful_set_utils.go getPodRevision
-pub fn get_pod_revision(pod: &Pod) -> &str {
-    pod.metadata
-        .labels
-        .as_ref()
-        .and_then(|l| l.get(CONTROLLER_REVISION_HASH_LABEL))
-        .map(String::as_str)
-        .unwrap_or("")
+pub fn get_pod_revision(pod: &(impl PodView + ?Sized)) -> &str {
+    pod.label(CONTROLLER_REVISION_HASH_LABEL).unwrap_or("")
 }
 
 /// upstream: stateful_set_utils.go setPodRevision
@@ -379,8 +358,8 @@ fn matches_set(r: &OwnerReference, set: &StatefulSet) -> bool {
     matches_ref(r, name(&set.metadata), "apps", "StatefulSet")
 }
 
-fn matches_pod(r: &OwnerReference, pod: &Pod) -> bool {
-    matches_ref(r, name(&pod.metadata), "", "Pod")
+fn matches_pod(r: &OwnerReference, pod: &(impl PodView + ?Sized)) -> bool {
+    matches_ref(r, pod.name(), "", "Pod")
 }
 
 /// upstream: stateful_set_utils.go hasOwnerRef
@@ -401,12 +380,16 @@ fn has_stale_ref_to(
 
 /// Whether the claim references an object of the pod's name with another uid (RET-04).
 // upstream: stateful_set_utils.go hasStaleOwnerRef (for pods)
-pub fn has_stale_pod_ref(claim: &impl ClaimOwners, pod: &Pod) -> bool {
-    has_stale_ref_to(claim, |r| matches_pod(r, pod), uid(&pod.metadata))
+pub fn has_stale_pod_ref(claim: &impl ClaimOwners, pod: &(impl PodView + ?Sized)) -> bool {
+    has_stale_ref_to(claim, |r| matches_pod(r, pod), pod.uid())
 }
 
 /// upstream: stateful_set_utils.go hasUnexpectedController
-pub fn has_unexpected_controller(claim: &impl ClaimOwners, set: &StatefulSet, pod: &Pod) -> bool {
+pub fn has_unexpected_controller(
+    claim: &impl ClaimOwners,
+    set: &StatefulSet,
+    pod: &(impl PodView + ?Sized),
+) -> bool {
     if retention_policy(set) == (RETAIN, RETAIN) {
         return false;
     }
@@ -418,7 +401,7 @@ pub fn has_unexpected_controller(claim: &impl ClaimOwners, set: &StatefulSet, po
             continue;
         }
         if matches_pod(r, pod) {
-            if r.uid != uid(&pod.metadata) {
+            if r.uid != pod.uid() {
                 return true;
             }
             continue;
@@ -431,21 +414,29 @@ pub fn has_unexpected_controller(claim: &impl ClaimOwners, set: &StatefulSet, po
 }
 
 /// upstream: stateful_set_utils.go hasNonControllerOwner
-pub fn has_non_controller_owner(claim: &impl ClaimOwners, set: &StatefulSet, pod: &Pod) -> bool {
-    owner_refs(claim).iter().any(|r| {
-        (r.uid == uid(&set.metadata) || r.uid == uid(&pod.metadata)) && r.controller != Some(true)
-    })
+pub fn has_non_controller_owner(
+    claim: &impl ClaimOwners,
+    set: &StatefulSet,
+    pod: &(impl PodView + ?Sized),
+) -> bool {
+    owner_refs(claim)
+        .iter()
+        .any(|r| (r.uid == uid(&set.metadata) || r.uid == pod.uid()) && r.controller != Some(true))
 }
 
 /// Whether the claim's owner references follow the retention policy (RET-01, RET-05).
 // upstream: stateful_set_utils.go isClaimOwnerUpToDate
-pub fn is_claim_owner_up_to_date(claim: &impl ClaimOwners, set: &StatefulSet, pod: &Pod) -> bool {
+pub fn is_claim_owner_up_to_date(
+    claim: &impl ClaimOwners,
+    set: &StatefulSet,
+    pod: &(impl PodView + ?Sized),
+) -> bool {
     if has_stale_ref_to(claim, |r| matches_set(r, set), uid(&set.metadata))
         || has_stale_pod_ref(claim, pod)
     {
         return true;
     }
-    let (set_uid, pod_uid) = (uid(&set.metadata), uid(&pod.metadata));
+    let (set_uid, pod_uid) = (uid(&set.metadata), pod.uid());
     if has_unexpected_controller(claim, set, pod) {
         return !(has_owner_ref(claim, set_uid) || has_owner_ref(claim, pod_uid));
     }
@@ -481,7 +472,7 @@ fn add_controller_ref(refs: &mut Vec<OwnerReference>, new: OwnerReference) {
 pub fn update_claim_owner_ref_for_set_and_pod(
     claim: &mut PersistentVolumeClaim,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: &(impl PodView + ?Sized),
 ) {
     let unexpected = has_unexpected_controller(claim, set, pod);
     let mut refs: Vec<OwnerReference> = owner_refs(claim)
@@ -506,67 +497,59 @@ pub fn update_claim_owner_ref_for_set_and_pod(
     claim.metadata.owner_references = (!refs.is_empty()).then_some(refs);
 }
 
-fn phase(pod: &Pod) -> &str {
-    pod.status
-        .as_ref()
-        .and_then(|s| s.phase.as_deref())
-        .unwrap_or("")
+fn phase(pod: &(impl PodView + ?Sized)) -> &str {
+    pod.phase()
 }
 
 /// upstream: stateful_set_utils.go isCreated
-pub fn is_created(pod: &Pod) -> bool {
+pub fn is_created(pod: &(impl PodView + ?Sized)) -> bool {
     !phase(pod).is_empty()
 }
 
 /// upstream: stateful_set_utils.go isPending
-pub fn is_pending(pod: &Pod) -> bool {
+pub fn is_pending(pod: &(impl PodView + ?Sized)) -> bool {
     phase(pod) == "Pending"
 }
 
 /// upstream: stateful_set_utils.go isFailed
-pub fn is_failed(pod: &Pod) -> bool {
+pub fn is_failed(pod: &(impl PodView + ?Sized)) -> bool {
     phase(pod) == "Failed"
 }
 
 /// upstream: stateful_set_utils.go isSucceeded
-pub fn is_succeeded(pod: &Pod) -> bool {
+pub fn is_succeeded(pod: &(impl PodView + ?Sized)) -> bool {
     phase(pod) == "Succeeded"
 }
 
 /// upstream: stateful_set_utils.go isTerminating
-pub fn is_terminating(pod: &Pod) -> bool {
-    pod.metadata.deletion_timestamp.is_some()
-}
-
-fn ready_condition(pod: &Pod) -> Option<&k8s_openapi::api::core::v1::PodCondition> {
-    pod.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == "Ready")
+pub fn is_terminating(pod: &(impl PodView + ?Sized)) -> bool {
+    pod.deletion_timestamp().is_some()
 }
 
 /// upstream: podutil.IsPodReady
-pub fn is_pod_ready(pod: &Pod) -> bool {
-    ready_condition(pod).is_some_and(|c| c.status == "True")
+pub fn is_pod_ready(pod: &(impl PodView + ?Sized)) -> bool {
+    pod.ready_condition().is_some_and(|c| c.ready)
 }
 
 /// upstream: stateful_set_utils.go isRunningAndReady
-pub fn is_running_and_ready(pod: &Pod) -> bool {
+pub fn is_running_and_ready(pod: &(impl PodView + ?Sized)) -> bool {
     phase(pod) == "Running" && is_pod_ready(pod)
 }
 
 /// Ready for longer than `min_ready_seconds` at `now` (AVL-01).
 // upstream: podutil.IsPodAvailable
-pub fn is_pod_available(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool {
-    let Some(c) = ready_condition(pod).filter(|c| c.status == "True") else {
+pub fn is_pod_available(
+    pod: &(impl PodView + ?Sized),
+    min_ready_seconds: i32,
+    now: Timestamp,
+) -> bool {
+    let Some(c) = pod.ready_condition().filter(|c| c.ready) else {
         return false;
     };
     if min_ready_seconds <= 0 {
         return true;
     }
-    c.last_transition_time.as_ref().is_some_and(|t| {
+    c.last_transition_time.is_some_and(|t| {
         let since =
             t.0.saturating_add(k8s_openapi::jiff::SignedDuration::from_secs(i64::from(
                 min_ready_seconds,
@@ -576,13 +559,21 @@ pub fn is_pod_available(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bo
 }
 
 /// upstream: stateful_set_utils.go isRunningAndAvailable
-pub fn is_running_and_available(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool {
+pub fn is_running_and_available(
+    pod: &(impl PodView + ?Sized),
+    min_ready_seconds: i32,
+    now: Timestamp,
+) -> bool {
     phase(pod) == "Running" && is_pod_available(pod, min_ready_seconds, now)
 }
 
 /// Not running and available, or terminating.
 // upstream: stateful_set_utils.go isUnavailable
-pub fn is_unavailable(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool {
+pub fn is_unavailable(
+    pod: &(impl PodView + ?Sized),
+    min_ready_seconds: i32,
+    now: Timestamp,
+) -> bool {
     !is_running_and_available(pod, min_ready_seconds, now) || is_terminating(pod)
 }
 
