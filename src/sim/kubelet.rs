@@ -3,6 +3,10 @@
 //! ContainerCreating → Running, Ready with lastTransitionTime), graceful termination, and
 //! injectable faults (readiness, failure, eviction, images that never pull).
 //!
+//! It decides from each pod's record ([`crate::sim::pod_record`]) and writes status
+//! through the store's `/status` path, which touches only the status: a pod is read
+//! whole only to be bound, failed or terminated.
+//!
 //! Faults can be injected through [`Cluster`] methods or through pod annotations, which is
 //! how tools outside the process (against `serve`) reach them:
 //! * `stsconform.io/ready: "false"` — the readiness check fails while the annotation says so;
@@ -99,10 +103,6 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, claim: &Object) {
     }
 }
 
-fn phase(pod: &impl PodView) -> &str {
-    pod.phase()
-}
-
 /// Whether any container image is one that can never be pulled.
 pub fn image_never_pulls(pod: &impl PodView) -> bool {
     (0..).map_while(|i| pod.container(i)).any(|(_, image)| {
@@ -110,10 +110,6 @@ pub fn image_never_pulls(pod: &impl PodView) -> bool {
         let host = image.split('/').next().unwrap_or("");
         image.contains('/') && (host.ends_with(".invalid") || host.contains(".invalid:"))
     })
-}
-
-fn annotation<'a>(pod: &'a impl PodView, key: &str) -> Option<&'a str> {
-    pod.annotation(key)
 }
 
 fn condition(type_: &str, status: bool, time: &Time, reason: Option<&str>) -> PodCondition {
@@ -238,7 +234,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         }
         return;
     }
-    if matches!(phase(pod), "Failed" | "Succeeded") {
+    if matches!(pod.phase(), "Failed" | "Succeeded") {
         return;
     }
     if !scheduled {
@@ -247,7 +243,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         }
         return;
     }
-    if annotation(pod, FAIL_ANNOTATION) == Some("true") {
+    if pod.annotation(FAIL_ANNOTATION) == Some("true") {
         if let Some(pod) = typed(cluster) {
             fail(cluster, pod, "Error", None);
         }
@@ -257,7 +253,7 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         return;
     };
     let mut status = version.pod_status().unwrap_or_default();
-    if phase(pod) == "Pending" {
+    if pod.phase() == "Pending" {
         match (
             cluster.kubelet.start_due.get(&uid).copied(),
             waiting_reason(&status),
@@ -387,12 +383,12 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
 /// The common no-op syncs, decided without copying the pod: a pod waiting for its start
 /// timer, a finished pod, and a running pod whose readiness already matches its check.
 fn nothing_to_do(cluster: &Cluster, pod: &impl PodView) -> bool {
-    if pod.deletion_timestamp().is_some() || annotation(pod, FAIL_ANNOTATION) == Some("true") {
+    if pod.deletion_timestamp().is_some() || pod.annotation(FAIL_ANNOTATION) == Some("true") {
         return false;
     }
     let scheduled = pod.node_name().is_some();
     let uid = pod.uid();
-    match phase(pod) {
+    match pod.phase() {
         "Failed" | "Succeeded" => true,
         "Pending" if scheduled => cluster
             .kubelet
@@ -409,7 +405,7 @@ fn readiness_ok(cluster: &Cluster, pod: &impl PodView) -> bool {
         pod.namespace().unwrap_or_default().to_owned(),
         pod.name().to_owned(),
     );
-    annotation(pod, READY_ANNOTATION) != Some("false") && !cluster.kubelet.unready.contains(&key)
+    pod.annotation(READY_ANNOTATION) != Some("false") && !cluster.kubelet.unready.contains(&key)
 }
 
 fn next_ip(cluster: &mut Cluster) -> String {
@@ -500,7 +496,7 @@ fn terminate(cluster: &mut Cluster, pod: Pod, uid: &str, now: Duration, time: &T
         return;
     }
     cluster.kubelet.stopped.insert(uid.to_owned());
-    if matches!(phase(&pod), "Running") {
+    if matches!(pod.phase(), "Running") {
         let mut status = pod.status.clone().unwrap_or_default();
         set_condition(
             &mut status,

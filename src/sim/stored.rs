@@ -423,18 +423,23 @@ mod tests {
     use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, Pod};
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 
+    /// Metadata of an object named `name`, uid `uid-<name>`, controlled by uid `set`.
+    fn controlled(name: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.into()),
+            uid: Some(format!("uid-{name}")),
+            owner_references: Some(vec![OwnerReference {
+                uid: "set".into(),
+                controller: Some(true),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        }
+    }
+
     fn volume(name: &str) -> Arc<Object> {
         Arc::new(Object::from(PersistentVolume {
-            metadata: ObjectMeta {
-                name: Some(name.into()),
-                uid: Some(format!("uid-{name}")),
-                owner_references: Some(vec![OwnerReference {
-                    uid: "set".into(),
-                    controller: Some(true),
-                    ..Default::default()
-                }]),
-                ..Default::default()
-            },
+            metadata: controlled(name),
             ..Default::default()
         }))
     }
@@ -491,15 +496,8 @@ mod tests {
         let mut hot = HotSet::new(0);
         let pod = Arc::new(Object::from(Pod {
             metadata: ObjectMeta {
-                name: Some("web-0".into()),
                 resource_version: Some("7".into()),
-                uid: Some("pod-uid".into()),
-                owner_references: Some(vec![OwnerReference {
-                    uid: "set".into(),
-                    controller: Some(true),
-                    ..Default::default()
-                }]),
-                ..Default::default()
+                ..controlled("web-0")
             },
             ..Default::default()
         }));
@@ -510,7 +508,7 @@ mod tests {
         assert!(Arc::ptr_eq(version.pod_record().unwrap(), &record));
         assert_eq!(record.name(), "web-0");
         assert_eq!(version.resource_version(), Some("7"));
-        assert_eq!(version.uid(), Some("pod-uid"));
+        assert_eq!(version.uid(), Some("uid-web-0"));
         assert_eq!(version.controller(), Some("set"));
         assert_eq!(version.object(), pod);
     }

@@ -73,10 +73,6 @@ pub trait ObjectManager {
     fn record_event(&mut self, set: &StatefulSet, type_: &str, reason: &str, message: &str);
 }
 
-fn name(pod: &(impl PodView + ?Sized)) -> &str {
-    pod.name()
-}
-
 fn set_name(set: &StatefulSet) -> &str {
     set.metadata.name.as_deref().unwrap_or("")
 }
@@ -127,7 +123,7 @@ pub fn record_pod_event<M: ObjectManager>(
         None => {
             let message = format!(
                 "{verb} Pod {} in StatefulSet {} successful",
-                name(pod),
+                pod.name(),
                 set_name(set)
             );
             m.record_event(
@@ -140,7 +136,7 @@ pub fn record_pod_event<M: ObjectManager>(
         Some(e) => {
             let message = format!(
                 "{verb} Pod {} in StatefulSet {} failed error: {e}",
-                name(pod),
+                pod.name(),
                 set_name(set)
             );
             m.record_event(set, "Warning", &format!("Failed{}", title(verb)), &message);
@@ -161,7 +157,7 @@ fn record_claim_event<M: ObjectManager>(
         None => {
             let message = format!(
                 "{verb} Claim {claim} Pod {} in StatefulSet {} success",
-                name(pod),
+                pod.name(),
                 set_name(set)
             );
             m.record_event(
@@ -174,7 +170,7 @@ fn record_claim_event<M: ObjectManager>(
         Some(e) => {
             let message = format!(
                 "{verb} Claim {claim} for Pod {} in StatefulSet {} failed error: {e}",
-                name(pod),
+                pod.name(),
                 set_name(set)
             );
             m.record_event(set, "Warning", &format!("Failed{}", title(verb)), &message);
@@ -292,7 +288,7 @@ pub fn delete_stateful_pod<M: ObjectManager>(
     pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
     let result = m
-        .delete_pod(namespace(set), name(pod))
+        .delete_pod(namespace(set), pod.name())
         .map_err(ControlError::from);
     record_pod_event(m, "delete", set, pod, result.as_ref().err());
     result

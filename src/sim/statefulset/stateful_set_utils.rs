@@ -497,28 +497,24 @@ pub fn update_claim_owner_ref_for_set_and_pod(
     claim.metadata.owner_references = (!refs.is_empty()).then_some(refs);
 }
 
-fn phase(pod: &(impl PodView + ?Sized)) -> &str {
-    pod.phase()
-}
-
 /// upstream: stateful_set_utils.go isCreated
 pub fn is_created(pod: &(impl PodView + ?Sized)) -> bool {
-    !phase(pod).is_empty()
+    !pod.phase().is_empty()
 }
 
 /// upstream: stateful_set_utils.go isPending
 pub fn is_pending(pod: &(impl PodView + ?Sized)) -> bool {
-    phase(pod) == "Pending"
+    pod.phase() == "Pending"
 }
 
 /// upstream: stateful_set_utils.go isFailed
 pub fn is_failed(pod: &(impl PodView + ?Sized)) -> bool {
-    phase(pod) == "Failed"
+    pod.phase() == "Failed"
 }
 
 /// upstream: stateful_set_utils.go isSucceeded
 pub fn is_succeeded(pod: &(impl PodView + ?Sized)) -> bool {
-    phase(pod) == "Succeeded"
+    pod.phase() == "Succeeded"
 }
 
 /// upstream: stateful_set_utils.go isTerminating
@@ -533,7 +529,7 @@ pub fn is_pod_ready(pod: &(impl PodView + ?Sized)) -> bool {
 
 /// upstream: stateful_set_utils.go isRunningAndReady
 pub fn is_running_and_ready(pod: &(impl PodView + ?Sized)) -> bool {
-    phase(pod) == "Running" && is_pod_ready(pod)
+    pod.phase() == "Running" && is_pod_ready(pod)
 }
 
 /// Ready for longer than `min_ready_seconds` at `now` (AVL-01).
@@ -564,7 +560,7 @@ pub fn is_running_and_available(
     min_ready_seconds: i32,
     now: Timestamp,
 ) -> bool {
-    phase(pod) == "Running" && is_pod_available(pod, min_ready_seconds, now)
+    pod.phase() == "Running" && is_pod_available(pod, min_ready_seconds, now)
 }
 
 /// Not running and available, or terminating.
