@@ -234,19 +234,13 @@ pub fn create_stateful_pod<M: ObjectManager>(
 }
 
 /// upstream: stateful_pod_control.go UpdateStatefulPod (one attempt; the caller's next sync
-/// retries). The checks read `view`; the pod itself is fetched only when something must be
-/// written.
+/// retries). The caller decided from the pod's record that something must change; the pod
+/// itself is fetched here to be written.
 pub fn update_stateful_pod<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
     view: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
-    if identity_matches(set, view)
-        && storage_matches(set, view)
-        && claims_match_retention_policy(m, set, view)
-    {
-        return Ok(());
-    }
     let Some(mut pod) = m.get_pod(namespace(set), view.name()) else {
         return Err(ControlError::Api(ApiError::NotFound {
             resource: "pods".into(),
