@@ -319,8 +319,7 @@ fn write_slice(
     let slice_name = slice_name(name, index);
     let existing = cluster
         .store
-        .get(Kind::EndpointSlice, namespace, &slice_name)
-        .map(|o| o.as_ref().clone());
+        .get(Kind::EndpointSlice, namespace, &slice_name);
     if endpoints.is_empty() && index > 0 {
         if existing.is_some() {
             let _ = cluster.delete(
@@ -357,7 +356,7 @@ fn write_slice(
         endpoints: Some(endpoints),
         ports,
     };
-    match existing {
+    match existing.as_deref() {
         Some(Object::EndpointSlice(old)) => {
             if old.endpoints == slice.endpoints && old.ports == slice.ports {
                 return;

@@ -33,16 +33,19 @@ use std::time::Duration;
 
 use pod_index::PodIndex;
 pub use stateful_pod_control::ObjectManager;
+use stateful_set_control::PatchMemo;
 use stateful_set_utils::{is_member_of, new_controller_ref};
 
 /// The event source component name.
 pub const COMPONENT: &str = "statefulset-controller";
 
-/// Controller memory: retry counts for the rate limiter and each set's pod index.
+/// Controller memory: retry counts for the rate limiter, and each set's pod index and
+/// revision patch.
 #[derive(Debug, Default)]
 pub struct ControllerState {
     failures: HashMap<(String, String), u32>,
     indexes: HashMap<(String, String), PodIndex>,
+    patches: HashMap<(String, String), PatchMemo>,
     /// Number of syncs run, for benchmarks and tests.
     pub syncs: u64,
 }
@@ -63,6 +66,7 @@ pub(crate) fn on_set_change(cluster: &mut Cluster, change: &Change) {
     if change.change_type == ChangeType::Deleted {
         cluster.statefulsets.failures.remove(&key);
         cluster.statefulsets.indexes.remove(&key);
+        cluster.statefulsets.patches.remove(&key);
         return;
     }
     cluster.enqueue(Work::StatefulSet(key.0, key.1));
@@ -188,7 +192,11 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     };
     cluster.statefulsets.syncs += 1;
     // A selector that does not parse is a non-transient error: don't retry.
-    if selector::selector_matches(&set.spec.clone().unwrap_or_default().selector, None).is_err() {
+    let selector_parses = set
+        .spec
+        .as_ref()
+        .is_none_or(|spec| selector::selector_matches(&spec.selector, None).is_ok());
+    if !selector_parses {
         return;
     }
     let key = (namespace.to_owned(), name.to_owned());
@@ -205,8 +213,15 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     let outcome = match result {
         Err(e) => Err(e),
         Ok(()) => {
-            let result =
-                stateful_set_control::update_stateful_set(cluster, &set, &mut index, &behaviour);
+            let mut patch = cluster
+                .statefulsets
+                .patches
+                .remove(&key)
+                .unwrap_or_default();
+            let result = stateful_set_control::update_stateful_set(
+                cluster, &set, &mut index, &mut patch, &behaviour,
+            );
+            cluster.statefulsets.patches.insert(key.clone(), patch);
             match result.error {
                 Some(e) => Err(e.to_string()),
                 None => Ok(result.status),

@@ -19,8 +19,9 @@ use super::stateful_set_utils::{
 use crate::model::behaviour::Behaviour;
 use crate::sim::pod_record::{PodRecord, PodView};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::jiff::Timestamp;
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 /// Upper bound of one slow-start batch.
@@ -66,17 +67,38 @@ pub fn sort_controller_revisions(revisions: &mut [ControllerRevision]) {
     });
 }
 
+/// A set's template and the revision patch computed from it (`getPatch`), kept between
+/// syncs: a sync runs on every pod change, the template changes rarely, and serializing it
+/// on every sync was a tenth of an OrderedReady scale-up.
+#[derive(Debug, Default)]
+pub struct PatchMemo(Option<(Option<PodTemplateSpec>, serde_json::Value)>);
+
+impl PatchMemo {
+    /// `getPatch(set)`, computed again only when the template differs from the last one's.
+    pub fn patch(&mut self, set: &StatefulSet) -> &serde_json::Value {
+        let template = set.spec.as_ref().map(|s| &s.template);
+        if self.0.as_ref().is_some_and(|(t, _)| t.as_ref() != template) {
+            self.0 = None;
+        }
+        &self
+            .0
+            .get_or_insert_with(|| (template.cloned(), utils::get_patch(set)))
+            .1
+    }
+}
+
 /// Runs one sync of `set` over the pods it claims.
 // upstream: stateful_set_control.go UpdateStatefulSet
 pub fn update_stateful_set<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
     pods: &mut PodIndex,
+    patch: &mut PatchMemo,
     behaviour: &Behaviour,
 ) -> SyncResult {
     let mut revisions = m.list_revisions(set);
     sort_controller_revisions(&mut revisions);
-    let (current, update, mut result) = perform_update(m, set, pods, &revisions, behaviour);
+    let (current, update, mut result) = perform_update(m, set, pods, &revisions, patch, behaviour);
     let live = pods.revisions();
     if let Err(e) = truncate_history(m, set, live, &revisions, current.as_ref(), update.as_ref()) {
         result
@@ -100,9 +122,11 @@ fn perform_update<M: ObjectManager>(
     set: &StatefulSet,
     pods: &mut PodIndex,
     revisions: &[ControllerRevision],
+    patch: &mut PatchMemo,
     behaviour: &Behaviour,
 ) -> Revisions {
-    let (current, update, collision_count) = match get_stateful_set_revisions(m, set, revisions) {
+    let found = get_stateful_set_revisions(m, set, revisions, patch);
+    let (current, update, collision_count) = match found {
         Ok(r) => r,
         Err(e) => {
             return (
@@ -138,27 +162,33 @@ pub fn get_stateful_set_revisions<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
     revisions: &[ControllerRevision],
+    patch: &mut PatchMemo,
 ) -> Result<(ControllerRevision, ControllerRevision, i32), ControlError> {
     let mut collision_count = set
         .status
         .as_ref()
         .and_then(|s| s.collision_count)
         .unwrap_or(0);
-    let candidate = new_revision(set, next_revision(revisions), collision_count);
+    // The candidate revision is built only to be created; EqualRevision compares data.
+    let data = patch.patch(set);
     let equal: Vec<&ControllerRevision> = revisions
         .iter()
-        .filter(|r| equal_revision(r, &candidate))
+        .filter(|r| r.data.as_ref().is_some_and(|d| d.0 == *data))
         .collect();
     let update = match (equal.last(), revisions.last()) {
         (Some(eq), Some(newest)) if equal_revision(newest, eq) => newest.clone(),
         (Some(eq), _) => {
             // Roll back by bumping the equal revision's number.
             let mut bumped = (*eq).clone();
-            bumped.revision = candidate.revision;
+            bumped.revision = next_revision(revisions);
             bumped.metadata.resource_version = None;
             m.update_revision(bumped)?
         }
-        (None, _) => create_controller_revision(m, set, candidate, &mut collision_count)?,
+        (None, _) => {
+            let revision = next_revision(revisions);
+            let candidate = new_revision(set, revision, collision_count, data.clone());
+            create_controller_revision(m, set, candidate, &mut collision_count)?
+        }
     };
     let current_name = set
         .status
@@ -289,10 +319,17 @@ fn run_for_all<I: Iterator<Item = usize>>(
 }
 
 /// Everything a scan step reads.
+///
+/// Upstream's `currentSet` and `updateSet` (`ApplyRevision`) differ from `set` only in the
+/// template, which nothing but a new pod reads; they are built when the first pod is, and
+/// the identity, storage and claim-retention checks and repairs read `set` (upstream passes
+/// `updateSet` to some of them, to the same effect).
 struct Scan<'s> {
     set: &'s StatefulSet,
-    current_set: StatefulSet,
-    update_set: StatefulSet,
+    current: &'s ControllerRevision,
+    update: &'s ControllerRevision,
+    current_set: OnceCell<StatefulSet>,
+    update_set: OnceCell<StatefulSet>,
     monotonic: bool,
     now: Timestamp,
     min_ready: i32,
@@ -301,6 +338,16 @@ struct Scan<'s> {
 impl Scan<'_> {
     fn namespace(&self) -> &str {
         self.set.metadata.namespace.as_deref().unwrap_or("")
+    }
+
+    fn current_set(&self) -> &StatefulSet {
+        self.current_set
+            .get_or_init(|| apply_revision(self.set, self.current))
+    }
+
+    fn update_set(&self) -> &StatefulSet {
+        self.update_set
+            .get_or_init(|| apply_revision(self.set, self.update))
     }
 }
 
@@ -316,7 +363,7 @@ fn facts_of<M: ObjectManager>(m: &M, scan: &Scan<'_>, update_name: &str, pod: &P
         && !terminating
         && identity_matches(scan.set, pod)
         && storage_matches(scan.set, pod)
-        && claims_match_retention_policy(m, &scan.update_set, pod);
+        && claims_match_retention_policy(m, scan.set, pod);
     Facts {
         created: is_created(pod),
         ready,
@@ -341,8 +388,10 @@ fn update_stateful_set_pods<M: ObjectManager>(
 ) -> (Option<StatefulSetStatus>, Option<SyncError>) {
     let scan = Scan {
         set,
-        current_set: apply_revision(set, current),
-        update_set: apply_revision(set, update),
+        current,
+        update,
+        current_set: OnceCell::new(),
+        update_set: OnceCell::new(),
         monotonic: !allows_burst(set),
         now: m.now(),
         min_ready: min_ready_seconds(set),
@@ -388,8 +437,8 @@ fn update_stateful_set_pods<M: ObjectManager>(
     let condemned = pods.condemned(start, end);
     let placeholder = |i: usize| {
         new_versioned_stateful_set_pod(
-            &scan.current_set,
-            &scan.update_set,
+            scan.current_set(),
+            scan.update_set(),
             current_name,
             update_name,
             start + i as i32,
@@ -445,8 +494,8 @@ fn update_stateful_set_pods<M: ObjectManager>(
         scan.monotonic,
         |a, b| a..b,
         |i| {
-            if !claims_match_retention_policy(m, &scan.update_set, condemned[i]) {
-                update_pod_claim_for_retention_policy(m, &scan.update_set, condemned[i])?;
+            if !claims_match_retention_policy(m, set, condemned[i]) {
+                update_pod_claim_for_retention_policy(m, set, condemned[i])?;
             }
             Ok(false)
         },
@@ -567,11 +616,11 @@ fn process_replica<M: ObjectManager>(
         return Ok(true);
     }
     // Enforce the StatefulSet invariants (ID-07, RET-06).
-    let retention_match = claims_match_retention_policy(m, &scan.update_set, pod);
+    let retention_match = claims_match_retention_policy(m, set, pod);
     if identity_matches(set, pod) && storage_matches(set, pod) && retention_match {
         return Ok(false);
     }
-    update_stateful_pod(m, &scan.update_set, pod)?;
+    update_stateful_pod(m, set, pod)?;
     Ok(false)
 }
 

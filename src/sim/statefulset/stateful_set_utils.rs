@@ -15,6 +15,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use k8s_openapi::apimachinery::pkg::runtime::RawExtension;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use k8s_openapi::jiff::Timestamp;
+use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// Retention policy value `Retain`.
@@ -593,12 +594,11 @@ pub fn allows_burst(set: &StatefulSet) -> bool {
 /// The revision's data: `{"spec":{"template":{…,"$patch":"replace"}}}` (keys sorted).
 // upstream: stateful_set_utils.go getPatch
 pub fn get_patch(set: &StatefulSet) -> serde_json::Value {
-    let template = set
-        .spec
-        .as_ref()
-        .map(|s| s.template.clone())
-        .unwrap_or_default();
-    let mut template = serde_json::to_value(template).unwrap_or(serde_json::Value::Null);
+    let template = match set.spec.as_ref() {
+        Some(spec) => serde_json::to_value(&spec.template),
+        None => serde_json::to_value(PodTemplateSpec::default()),
+    };
+    let mut template = template.unwrap_or(serde_json::Value::Null);
     if let serde_json::Value::Object(map) = &mut template {
         map.insert("$patch".into(), "replace".into());
     }
@@ -609,23 +609,17 @@ pub fn get_patch(set: &StatefulSet) -> serde_json::Value {
 // upstream: stateful_set_utils.go ApplyRevision
 pub fn apply_revision(set: &StatefulSet, revision: &ControllerRevision) -> StatefulSet {
     let mut clone = set.clone();
-    let template = revision
-        .data
-        .as_ref()
-        .and_then(|d| d.0.get("spec"))
-        .and_then(|s| s.get("template"))
-        .cloned()
-        .map(|mut t| {
-            if let serde_json::Value::Object(map) = &mut t {
-                map.remove("$patch");
-            }
-            t
-        })
-        .and_then(|t| serde_json::from_value::<PodTemplateSpec>(t).ok());
-    if let (Some(spec), Some(template)) = (clone.spec.as_mut(), template) {
+    if let (Some(spec), Some(template)) = (clone.spec.as_mut(), revision_template(revision)) {
         spec.template = template;
     }
     clone
+}
+
+/// The template a revision's patch holds. Its `$patch` directive is no template field, so
+/// decoding skips it as it skips any unknown field.
+fn revision_template(revision: &ControllerRevision) -> Option<PodTemplateSpec> {
+    let template = revision.data.as_ref()?.0.get("spec")?.get("template")?;
+    PodTemplateSpec::deserialize(template).ok()
 }
 
 /// upstream: controller_history.go HashControllerRevision
@@ -636,10 +630,15 @@ pub fn hash_controller_revision(data: &serde_json::Value, collision_count: Optio
     names::safe_encode_string(&sum.to_string())
 }
 
-/// A new (unsaved) revision of the set's template.
+/// A new (unsaved) revision of the set's template; `data` is the template's patch
+/// ([`get_patch`]), which the caller has at hand.
 // upstream: stateful_set_utils.go newRevision, controller_history.go NewControllerRevision
-pub fn new_revision(set: &StatefulSet, revision: i64, collision_count: i32) -> ControllerRevision {
-    let data = get_patch(set);
+pub fn new_revision(
+    set: &StatefulSet,
+    revision: i64,
+    collision_count: i32,
+    data: serde_json::Value,
+) -> ControllerRevision {
     let hash = hash_controller_revision(&data, Some(collision_count));
     let mut labels: BTreeMap<String, String> = set
         .spec
