@@ -32,7 +32,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pod_index::PodIndex;
-pub use stateful_pod_control::ObjectManager;
+pub use stateful_pod_control::{ObjectManager, SharedRevision};
 use stateful_set_control::PatchMemo;
 use stateful_set_utils::{is_member_of, new_controller_ref};
 
@@ -186,8 +186,11 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     if !cluster.config.statefulset_controller {
         return;
     }
-    let Some(Object::StatefulSet(set)) = cluster.get_object(Kind::StatefulSet, namespace, name)
-    else {
+    // Shared with the store, as upstream's lister shares its cache.
+    let Some(set_object) = cluster.store.get(Kind::StatefulSet, namespace, name) else {
+        return;
+    };
+    let Object::StatefulSet(set) = &*set_object else {
         return;
     };
     cluster.statefulsets.syncs += 1;
@@ -209,7 +212,7 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
         .remove(&key)
         .unwrap_or_default();
     let result =
-        adopt_orphan_revisions(cluster, &set).and_then(|()| claim_pods(cluster, &set, &mut index));
+        adopt_orphan_revisions(cluster, set).and_then(|()| claim_pods(cluster, set, &mut index));
     let outcome = match result {
         Err(e) => Err(e),
         Ok(()) => {
@@ -219,7 +222,7 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
                 .remove(&key)
                 .unwrap_or_default();
             let result = stateful_set_control::update_stateful_set(
-                cluster, &set, &mut index, &mut patch, &behaviour,
+                cluster, set, &mut index, &mut patch, &behaviour,
             );
             cluster.statefulsets.patches.insert(key.clone(), patch);
             match result.error {
@@ -232,8 +235,8 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     match outcome {
         Ok(status) => {
             cluster.statefulsets.failures.remove(&key);
-            let replicas = stateful_set_utils::replicas(&set);
-            let min_ready = stateful_set_utils::min_ready_seconds(&set);
+            let replicas = stateful_set_utils::replicas(set);
+            let min_ready = stateful_set_utils::min_ready_seconds(set);
             if min_ready > 0
                 && status.is_some_and(|s| s.available_replicas.unwrap_or(0) != replicas)
             {
@@ -282,6 +285,7 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
         .filter(|r| {
             controller_of(r.metadata.owner_references.as_deref().unwrap_or_default()).is_none()
         })
+        .map(|r| ControllerRevision::clone(&r))
         .collect();
     if orphans.is_empty() {
         return Ok(());
@@ -474,28 +478,21 @@ impl ObjectManager for Cluster {
             .map(|_| ())
     }
 
-    fn list_revisions(&self, set: &StatefulSet) -> Vec<ControllerRevision> {
+    fn list_revisions(&self, set: &StatefulSet) -> Vec<SharedRevision> {
         let ns = set.metadata.namespace.as_deref().unwrap_or("");
         let uid = set.metadata.uid.as_deref().unwrap_or("");
-        let selector = set
-            .spec
-            .as_ref()
-            .map(|s| s.selector.clone())
-            .unwrap_or_default();
+        let everything = Default::default();
+        let selector = set.spec.as_ref().map_or(&everything, |s| &s.selector);
         self.store
             .list(Kind::ControllerRevision, Some(ns))
-            .filter_map(|o| match Arc::unwrap_or_clone(o) {
-                Object::ControllerRevision(r) => Some(r),
-                _ => None,
-            })
+            .filter_map(SharedRevision::new)
             .filter(|r| {
-                selector::selector_matches(&selector, r.metadata.labels.as_ref()).unwrap_or(false)
+                selector::selector_matches(selector, r.metadata.labels.as_ref()).unwrap_or(false)
             })
             .filter(|r| {
                 controller_of(r.metadata.owner_references.as_deref().unwrap_or_default())
                     .is_none_or(|c| c.uid == uid)
             })
-            .map(|r| *r)
             .collect()
     }
 

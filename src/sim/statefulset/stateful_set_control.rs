@@ -4,7 +4,7 @@
 
 use super::pod_index::{Counts, FactContext, Facts, PodIndex};
 use super::stateful_pod_control::{
-    ControlError, ObjectManager, claims_match_retention_policy,
+    ControlError, ObjectManager, SharedRevision, claims_match_retention_policy,
     create_missing_persistent_volume_claims, create_stateful_pod, delete_stateful_pod,
     pod_claim_is_stale, update_pod_claim_for_retention_policy, update_stateful_pod,
 };
@@ -54,7 +54,7 @@ fn name(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> &s
 
 /// Sorts revisions by `.revision`, then creation time, then name.
 // upstream: controller_history.go SortControllerRevisions
-pub fn sort_controller_revisions(revisions: &mut [ControllerRevision]) {
+pub fn sort_controller_revisions(revisions: &mut [SharedRevision]) {
     revisions.sort_by(|a, b| {
         a.revision
             .cmp(&b.revision)
@@ -100,7 +100,14 @@ pub fn update_stateful_set<M: ObjectManager>(
     sort_controller_revisions(&mut revisions);
     let (current, update, mut result) = perform_update(m, set, pods, &revisions, patch, behaviour);
     let live = pods.revisions();
-    if let Err(e) = truncate_history(m, set, live, &revisions, current.as_ref(), update.as_ref()) {
+    if let Err(e) = truncate_history(
+        m,
+        set,
+        live,
+        &revisions,
+        current.as_deref(),
+        update.as_deref(),
+    ) {
         result
             .error
             .get_or_insert_with(|| SyncError(Vec::new()))
@@ -110,18 +117,14 @@ pub fn update_stateful_set<M: ObjectManager>(
     result
 }
 
-type Revisions = (
-    Option<ControllerRevision>,
-    Option<ControllerRevision>,
-    SyncResult,
-);
+type Revisions = (Option<SharedRevision>, Option<SharedRevision>, SyncResult);
 
 // upstream: stateful_set_control.go performUpdate
 fn perform_update<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
     pods: &mut PodIndex,
-    revisions: &[ControllerRevision],
+    revisions: &[SharedRevision],
     patch: &mut PatchMemo,
     behaviour: &Behaviour,
 ) -> Revisions {
@@ -161,9 +164,9 @@ fn perform_update<M: ObjectManager>(
 pub fn get_stateful_set_revisions<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    revisions: &[ControllerRevision],
+    revisions: &[SharedRevision],
     patch: &mut PatchMemo,
-) -> Result<(ControllerRevision, ControllerRevision, i32), ControlError> {
+) -> Result<(SharedRevision, SharedRevision, i32), ControlError> {
     let mut collision_count = set
         .status
         .as_ref()
@@ -171,7 +174,7 @@ pub fn get_stateful_set_revisions<M: ObjectManager>(
         .unwrap_or(0);
     // The candidate revision is built only to be created; EqualRevision compares data.
     let data = patch.patch(set);
-    let equal: Vec<&ControllerRevision> = revisions
+    let equal: Vec<&SharedRevision> = revisions
         .iter()
         .filter(|r| r.data.as_ref().is_some_and(|d| d.0 == *data))
         .collect();
@@ -179,15 +182,15 @@ pub fn get_stateful_set_revisions<M: ObjectManager>(
         (Some(eq), Some(newest)) if equal_revision(newest, eq) => newest.clone(),
         (Some(eq), _) => {
             // Roll back by bumping the equal revision's number.
-            let mut bumped = (*eq).clone();
+            let mut bumped = ControllerRevision::clone(eq);
             bumped.revision = next_revision(revisions);
             bumped.metadata.resource_version = None;
-            m.update_revision(bumped)?
+            m.update_revision(bumped)?.into()
         }
         (None, _) => {
             let revision = next_revision(revisions);
             let candidate = new_revision(set, revision, collision_count, data.clone());
-            create_controller_revision(m, set, candidate, &mut collision_count)?
+            create_controller_revision(m, set, candidate, &mut collision_count)?.into()
         }
     };
     let current_name = set
@@ -241,14 +244,14 @@ pub fn truncate_history<'a, M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
     pod_revisions: impl Iterator<Item = &'a str>,
-    revisions: &'a [ControllerRevision],
+    revisions: &'a [SharedRevision],
     current: Option<&'a ControllerRevision>,
     update: Option<&'a ControllerRevision>,
 ) -> Result<(), ControlError> {
     let mut live: HashSet<&str> = pod_revisions.collect();
     live.extend(current.map(|r| name(&r.metadata)));
     live.extend(update.map(|r| name(&r.metadata)));
-    let history: Vec<&ControllerRevision> = revisions
+    let history: Vec<&SharedRevision> = revisions
         .iter()
         .filter(|r| !live.contains(name(&r.metadata)))
         .collect();

@@ -662,7 +662,7 @@ pub fn new_revision(
 }
 
 /// upstream: stateful_set_utils.go nextRevision
-pub fn next_revision(revisions: &[ControllerRevision]) -> i64 {
+pub fn next_revision(revisions: &[impl std::ops::Deref<Target = ControllerRevision>]) -> i64 {
     revisions.last().map_or(1, |r| r.revision + 1)
 }
 
