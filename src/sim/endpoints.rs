@@ -265,7 +265,7 @@ fn stored_endpoint(cluster: &Cluster, svc: &Service, pod_name: &str) -> Option<E
 }
 
 /// The endpoints slice `index` should hold: the stored slice's, with `changes` applied,
-/// ordered by pod name.
+/// ordered by pod name. Only the endpoints kept from the stored slice are copied.
 fn slice_endpoints(
     cluster: &Cluster,
     svc: &Service,
@@ -278,33 +278,69 @@ fn slice_endpoints(
         svc.metadata.namespace.as_deref().unwrap_or_default(),
         &slice_name(svc.metadata.name.as_deref().unwrap_or_default(), index),
     );
-    let mut members: BTreeMap<String, Option<Endpoint>> = match stored.as_deref() {
+    let members: Vec<(&str, &Endpoint)> = match stored.as_deref() {
         Some(Object::EndpointSlice(slice)) => slice
             .endpoints
             .iter()
             .flatten()
-            .filter_map(|e| {
-                let pod = e.target_ref.as_ref()?.name.clone()?;
-                Some((pod, Some(e.clone())))
-            })
+            .filter_map(|e| Some((e.target_ref.as_ref()?.name.as_deref()?, e)))
             .collect(),
         // A new slice (or one this controller deleted when it emptied): its members are
         // the changes. Only when the changes do not account for every pod assigned to it
         // (a write that failed) are its pods read back, which walks every assignment.
-        _ if state.sizes.get(index) == Some(&changes.values().flatten().count()) => BTreeMap::new(),
-        _ => state
-            .assignment
-            .iter()
-            .filter(|&(_, &i)| i == index)
-            .map(|(pod_name, _)| (pod_name.clone(), stored_endpoint(cluster, svc, pod_name)))
-            .collect(),
+        _ => {
+            if state.sizes.get(index) != Some(&changes.values().flatten().count()) {
+                for (pod_name, _) in state.assignment.iter().filter(|&(_, &i)| i == index) {
+                    if !changes.contains_key(pod_name) {
+                        let endpoint = stored_endpoint(cluster, svc, pod_name);
+                        changes.insert(pod_name.clone(), endpoint);
+                    }
+                }
+            }
+            Vec::new()
+        }
     };
-    members.append(&mut changes);
-    members
-        .into_iter()
-        .filter(|(pod_name, _)| state.assignment.get(pod_name) == Some(&index))
-        .filter_map(|(_, endpoint)| endpoint)
-        .collect()
+    merge_endpoints(members, changes, |pod_name| {
+        state.assignment.get(pod_name) == Some(&index)
+    })
+}
+
+/// The endpoints of `stored` (pod name, endpoint) with `changes` applied (a change replaces
+/// the pod's stored endpoint; `None` removes it), keeping the pods `assigned_here` says
+/// belong to the slice, ordered by pod name. Of two stored endpoints for one pod the later
+/// counts, as when a slice is read into a map.
+fn merge_endpoints(
+    mut stored: Vec<(&str, &Endpoint)>,
+    changes: BTreeMap<String, Option<Endpoint>>,
+    assigned_here: impl Fn(&str) -> bool,
+) -> Vec<Endpoint> {
+    // Slices this controller wrote are in order already.
+    stored.sort_by_key(|&(pod_name, _)| pod_name);
+    stored.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            *earlier = *later;
+        }
+        same
+    });
+    let mut endpoints = Vec::with_capacity(stored.len() + changes.len());
+    let mut changes = changes.into_iter().peekable();
+    for (pod_name, kept) in stored {
+        while let Some((changed, endpoint)) = changes.next_if(|(c, _)| c.as_str() < pod_name) {
+            endpoints.extend(endpoint.filter(|_| assigned_here(&changed)));
+        }
+        match changes.next_if(|(c, _)| c == pod_name) {
+            Some((changed, endpoint)) => {
+                endpoints.extend(endpoint.filter(|_| assigned_here(&changed)));
+            }
+            None if assigned_here(pod_name) => endpoints.push(kept.clone()),
+            None => {}
+        }
+    }
+    for (changed, endpoint) in changes {
+        endpoints.extend(endpoint.filter(|_| assigned_here(&changed)));
+    }
+    endpoints
 }
 
 fn write_slice(
@@ -614,5 +650,65 @@ mod tests {
         c.update(Object::StatefulSet(set)).unwrap();
         assert!(c.run_until_idle(Duration::from_secs(3600)).unwrap());
         assert_eq!(pods_in(&slice(&c, 0).unwrap()), ["web-0"]);
+    }
+
+    /// The map-based reading `merge_endpoints` replaced: stored endpoints into a map by
+    /// pod name (the later wins), changes over them, the assigned ones in name order.
+    fn merge_by_map(
+        stored: &[(&str, &Endpoint)],
+        changes: &BTreeMap<String, Option<Endpoint>>,
+        assigned: &BTreeSet<String>,
+    ) -> Vec<Endpoint> {
+        let mut members: BTreeMap<String, Option<Endpoint>> = stored
+            .iter()
+            .map(|&(pod, e)| (pod.to_owned(), Some(e.clone())))
+            .collect();
+        members.extend(changes.clone());
+        members
+            .into_iter()
+            .filter(|(pod, _)| assigned.contains(pod))
+            .filter_map(|(_, e)| e)
+            .collect()
+    }
+
+    fn endpoint(pod: &str, ready: bool) -> Endpoint {
+        Endpoint {
+            hostname: Some(pod.to_owned()),
+            conditions: Some(EndpointConditions {
+                ready: Some(ready),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn merging_changes_into_a_slice_reads_as_the_map_did(
+            stored in proptest::collection::vec(("web-[0-9]", proptest::bool::ANY), 0..12),
+            changes in proptest::collection::btree_map(
+                "web-[0-9]",
+                proptest::option::of(proptest::bool::ANY),
+                0..8,
+            ),
+            assigned in proptest::collection::btree_set("web-[0-9]", 0..10),
+        ) {
+            let stored_endpoints: Vec<(String, Endpoint)> = stored
+                .iter()
+                .map(|(pod, ready)| (pod.clone(), endpoint(pod, *ready)))
+                .collect();
+            let stored: Vec<(&str, &Endpoint)> =
+                stored_endpoints.iter().map(|(p, e)| (p.as_str(), e)).collect();
+            let changes: BTreeMap<String, Option<Endpoint>> = changes
+                .into_iter()
+                .map(|(pod, ready)| {
+                    let e = ready.map(|r| endpoint(&pod, r));
+                    (pod, e)
+                })
+                .collect();
+            let expected = merge_by_map(&stored, &changes, &assigned);
+            let merged = merge_endpoints(stored, changes, |pod| assigned.contains(pod));
+            proptest::prop_assert_eq!(merged, expected);
+        }
     }
 }
