@@ -471,10 +471,16 @@ impl ObjectManager for Cluster {
         set: &StatefulSet,
         status: StatefulSetStatus,
     ) -> Result<(), ApiError> {
-        let mut set = set.clone();
-        set.status = Some(status);
-        set.metadata.resource_version = None;
-        self.update_status(Object::StatefulSet(Box::new(set)))
+        // Upstream sends a copy of the whole set; `/status` reads only its metadata and
+        // status, so the spec is left out rather than copied.
+        let mut metadata = set.metadata.clone();
+        metadata.resource_version = None;
+        let status_only = StatefulSet {
+            metadata,
+            spec: None,
+            status: Some(status),
+        };
+        self.update_status(Object::StatefulSet(Box::new(status_only)))
             .map(|_| ())
     }
 
