@@ -39,15 +39,22 @@ use stateful_set_utils::{is_member_of, new_controller_ref};
 /// The event source component name.
 pub const COMPONENT: &str = "statefulset-controller";
 
-/// Controller memory: retry counts for the rate limiter, and each set's pod index and
-/// revision patch.
+/// Controller memory: retry counts for the rate limiter and what it keeps of each set.
 #[derive(Debug, Default)]
 pub struct ControllerState {
     failures: HashMap<(String, String), u32>,
-    indexes: HashMap<(String, String), PodIndex>,
-    patches: HashMap<(String, String), PatchMemo>,
+    sets: HashMap<(String, String), SetMemory>,
     /// Number of syncs run, for benchmarks and tests.
     pub syncs: u64,
+}
+
+/// What the controller keeps of one set between syncs.
+#[derive(Debug, Default)]
+struct SetMemory {
+    /// The set's pods, as its informer cache would hold them.
+    pods: PodIndex,
+    /// The set's revision patch.
+    patch: PatchMemo,
 }
 
 fn controller_of(owner_references: &[OwnerReference]) -> Option<&OwnerReference> {
@@ -65,8 +72,7 @@ pub(crate) fn on_set_change(cluster: &mut Cluster, change: &Change) {
     );
     if change.change_type == ChangeType::Deleted {
         cluster.statefulsets.failures.remove(&key);
-        cluster.statefulsets.indexes.remove(&key);
-        cluster.statefulsets.patches.remove(&key);
+        cluster.statefulsets.sets.remove(&key);
         return;
     }
     cluster.enqueue(Work::StatefulSet(key.0, key.1));
@@ -78,11 +84,8 @@ impl ControllerState {
     fn mark_pod(&mut self, namespace: &str, name: &str, owner: Option<&str>) {
         let parent = crate::model::names::parent_of(name);
         for set in owner.into_iter().chain(parent) {
-            if let Some(index) = self
-                .indexes
-                .get_mut(&(namespace.to_owned(), set.to_owned()))
-            {
-                index.mark_pod(name);
+            if let Some(memory) = self.sets.get_mut(&(namespace.to_owned(), set.to_owned())) {
+                memory.pods.mark_pod(name);
             }
         }
     }
@@ -98,13 +101,13 @@ pub(crate) fn on_claim_change(cluster: &mut Cluster, claim: &Object) {
     else {
         return;
     };
-    for ((ns, set), index) in &mut cluster.statefulsets.indexes {
+    for ((ns, set), memory) in &mut cluster.statefulsets.sets {
         if ns == namespace
             && prefix
                 .strip_suffix(set.as_str())
                 .is_some_and(|p| p.ends_with('-'))
         {
-            index.mark_ordinal(ordinal);
+            memory.pods.mark_ordinal(ordinal);
         }
     }
 }
@@ -204,34 +207,24 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     }
     let key = (namespace.to_owned(), name.to_owned());
     let behaviour = cluster.config.behaviour;
-    // The index leaves the controller's memory for the sync: writes made meanwhile are only
-    // dispatched (and marked in it) after the sync returns.
-    let mut index = cluster
-        .statefulsets
-        .indexes
-        .remove(&key)
-        .unwrap_or_default();
-    let result =
-        adopt_orphan_revisions(cluster, set).and_then(|()| claim_pods(cluster, set, &mut index));
+    // The set's memory leaves the controller for the sync: writes made meanwhile are only
+    // dispatched (and marked in its index) after the sync returns.
+    let mut memory = cluster.statefulsets.sets.remove(&key).unwrap_or_default();
+    let result = adopt_orphan_revisions(cluster, set)
+        .and_then(|()| claim_pods(cluster, set, &mut memory.pods));
     let outcome = match result {
         Err(e) => Err(e),
         Ok(()) => {
-            let mut patch = cluster
-                .statefulsets
-                .patches
-                .remove(&key)
-                .unwrap_or_default();
-            let result = stateful_set_control::update_stateful_set(
-                cluster, set, &mut index, &mut patch, &behaviour,
-            );
-            cluster.statefulsets.patches.insert(key.clone(), patch);
+            let SetMemory { pods, patch } = &mut memory;
+            let result =
+                stateful_set_control::update_stateful_set(cluster, set, pods, patch, &behaviour);
             match result.error {
                 Some(e) => Err(e.to_string()),
                 None => Ok(result.status),
             }
         }
     };
-    cluster.statefulsets.indexes.insert(key.clone(), index);
+    cluster.statefulsets.sets.insert(key.clone(), memory);
     match outcome {
         Ok(status) => {
             cluster.statefulsets.failures.remove(&key);

@@ -698,7 +698,7 @@ mod tests {
                 .and_then(|v| v.pod_record().cloned())
                 .unwrap()
         };
-        let index = cluster.statefulsets.indexes.get(&key).unwrap();
+        let index = &cluster.statefulsets.sets.get(&key).unwrap().pods;
         for name in ["web-0", "web-1", "web-2"] {
             let ordinal = get_ordinal(&*stored(&cluster, name)).unwrap();
             let held = index.slot(ordinal).unwrap();
@@ -715,7 +715,7 @@ mod tests {
         cluster.settle().unwrap();
         let new = stored(&cluster, "web-1");
         assert_ne!(old.resource_version(), new.resource_version());
-        let index = cluster.statefulsets.indexes.get_mut(&key).unwrap();
+        let index = &mut cluster.statefulsets.sets.get_mut(&key).unwrap().pods;
         assert!(std::ptr::eq(index.slot(1).unwrap(), &*new));
         index.mark_pod("web-1");
         assert_eq!(
