@@ -429,10 +429,12 @@ fn default_lifecycle_handler(h: &mut LifecycleHandler) {
 /// core/v1 `SetDefaults_Volume` (no source → `emptyDir: {}`) and the volume-source defaults
 /// that matter for the shapes a harness uses.
 fn default_volume(v: &mut Volume) {
-    let has_source = serde_json::to_value(&*v)
-        .ok()
-        .and_then(|j| j.as_object().map(|o| o.keys().any(|k| k != "name")))
-        .unwrap_or(true);
+    // Every field but `name` is a volume source; a volume with none set equals a bare one.
+    let has_source = *v
+        != Volume {
+            name: v.name.clone(),
+            ..Default::default()
+        };
     if !has_source {
         v.empty_dir = Some(Default::default());
     }
@@ -725,6 +727,7 @@ mod tests {
         );
         assert_eq!(spec["volumes"][0]["emptyDir"], json!({}));
         assert_eq!(spec["volumes"][1]["configMap"]["defaultMode"], 420);
+        assert!(spec["volumes"][1].get("emptyDir").is_none());
         assert!(v.get("status").is_none());
     }
 
