@@ -8,7 +8,7 @@ use super::stateful_set_utils::{
 };
 use crate::model::object::Object;
 use crate::sim::apiserver::ApiError;
-use crate::sim::pod_record::PodView;
+use crate::sim::pod_record::{PodRecord, PodView};
 use crate::sim::stored::Version;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
@@ -245,21 +245,24 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
 pub fn create_stateful_pod<M: ObjectManager>(
     m: &mut M,
     set: &StatefulSet,
-    pod: &Pod,
+    pod: Pod,
 ) -> Result<(), ControlError> {
-    if let Err(e) = create_persistent_volume_claims(m, set, pod) {
-        record_pod_event(m, "create", set, pod, Some(&e));
+    if let Err(e) = create_persistent_volume_claims(m, set, &pod) {
+        record_pod_event(m, "create", set, &pod, Some(&e));
         return Err(e);
     }
-    let result = m.create_pod(pod.clone()).map_err(ControlError::from);
+    // What follows reads the pod as it was sent (no uid), as upstream reads its own pointer
+    // after Create; a record of it costs far less than a second copy of the pod.
+    let sent = PodRecord::of(&pod);
+    let result = m.create_pod(pod).map_err(ControlError::from);
     if result.as_ref().is_err_and(ControlError::is_already_exists) {
         return result;
     }
-    if let Err(e) = update_pod_claim_for_retention_policy(m, set, pod) {
-        record_pod_event(m, "update", set, pod, Some(&e));
+    if let Err(e) = update_pod_claim_for_retention_policy(m, set, &sent) {
+        record_pod_event(m, "update", set, &sent, Some(&e));
         return Err(e);
     }
-    record_pod_event(m, "create", set, pod, result.as_ref().err());
+    record_pod_event(m, "create", set, &sent, result.as_ref().err());
     result
 }
 

@@ -578,7 +578,7 @@ fn process_replica<M: ObjectManager>(
         if pod_claim_is_stale(m, set, &pod) {
             return Ok(true);
         }
-        create_stateful_pod(m, set, &pod)?;
+        create_stateful_pod(m, set, pod)?;
         // If the set does not allow bursting, return immediately.
         return Ok(scan.monotonic);
     };
@@ -597,7 +597,7 @@ fn process_replica<M: ObjectManager>(
         }
         // Upstream posts the stored pod again (and meets AlreadyExists).
         if let Some(stored) = m.get_pod(scan.namespace(), pod.name()) {
-            create_stateful_pod(m, set, &stored)?;
+            create_stateful_pod(m, set, stored)?;
         }
         // If the set does not allow bursting, return immediately.
         return Ok(scan.monotonic);
