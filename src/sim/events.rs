@@ -15,9 +15,10 @@
 
 use super::Cluster;
 use crate::model::object::{Kind, Object};
+use crate::sim::FastHashMap;
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Distinct messages that make events similar enough to aggregate.
@@ -76,9 +77,9 @@ impl Bucket {
 /// The recorder's memory: similar events, observed events and spam buckets.
 #[derive(Debug, Default)]
 pub struct Recorder {
-    similar: HashMap<AggregateKey, Similar>,
-    observed: HashMap<EventKey, Observed>,
-    buckets: HashMap<SourceKey, Bucket>,
+    similar: FastHashMap<AggregateKey, Similar>,
+    observed: FastHashMap<EventKey, Observed>,
+    buckets: FastHashMap<SourceKey, Bucket>,
     counter: u64,
 }
 

@@ -17,12 +17,13 @@ use super::pod_record::{PodRecord, PodView};
 use super::store::ChangeType;
 use super::{Cluster, Work};
 use crate::model::object::{Kind, Object};
+use crate::sim::{FastHashMap, FastHashSet};
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting,
     ContainerStatus, Pod, PodCondition, PodIP, PodStatus,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Annotation that turns a pod's readiness off while it is "false".
@@ -56,13 +57,13 @@ impl Default for KubeletConfig {
 /// What the kubelet remembers about the pods it runs, by pod uid.
 #[derive(Debug, Default)]
 pub struct KubeletState {
-    start_due: HashMap<String, Duration>,
-    stop_due: HashMap<String, Duration>,
-    stopped: HashSet<String>,
+    start_due: FastHashMap<String, Duration>,
+    stop_due: FastHashMap<String, Duration>,
+    stopped: FastHashSet<String>,
     /// Pods (namespace, name) whose readiness check fails, across incarnations.
     unready: BTreeSet<(String, String)>,
     /// Pods waiting for a claim: (namespace, claim) → pod names.
-    waiting_for_claim: HashMap<(String, String), BTreeSet<String>>,
+    waiting_for_claim: FastHashMap<(String, String), BTreeSet<String>>,
     next_ip: u32,
 }
 

@@ -7,12 +7,13 @@
 //! and compact once cold ([`crate::sim::stored`]); reads hand out typed objects either way.
 
 use crate::model::object::{Kind, Object};
+use crate::sim::FastHashMap;
 use crate::sim::pod_record::PodRecord;
 use crate::sim::statefulset::stateful_set_utils::ClaimOwners;
 use crate::sim::stored::{HotSet, Version};
 use k8s_openapi::api::core::v1::PodStatus;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -190,7 +191,7 @@ pub struct Store {
     hot: HotSet,
     retention: LogRetention,
     uids: UidSource,
-    owned: HashMap<String, BTreeSet<ObjectKey>>,
+    owned: FastHashMap<String, BTreeSet<ObjectKey>>,
     /// Namespace → names of pods without a controller reference.
     orphans: BTreeMap<String, BTreeSet<String>>,
     actor: Actor,
@@ -217,7 +218,7 @@ impl Store {
             log: VecDeque::new(),
             retention,
             uids: UidSource { seed, counter: 0 },
-            owned: HashMap::new(),
+            owned: FastHashMap::default(),
             orphans: BTreeMap::new(),
             actor: Actor::User,
         }

@@ -20,14 +20,13 @@ use super::events::Involved;
 use super::pod_record::{PodRecord, PodView};
 use super::store::{Change, ChangeType};
 use super::stored::Version;
-use super::{Cluster, Work};
+use super::{Cluster, FastHashMap, Work};
 use crate::model::object::{Kind, Object};
 use crate::model::selector;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference;
 use k8s_openapi::jiff::Timestamp;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -42,8 +41,8 @@ pub const COMPONENT: &str = "statefulset-controller";
 /// Controller memory: retry counts for the rate limiter and what it keeps of each set.
 #[derive(Debug, Default)]
 pub struct ControllerState {
-    failures: HashMap<(String, String), u32>,
-    sets: HashMap<(String, String), SetMemory>,
+    failures: FastHashMap<(String, String), u32>,
+    sets: FastHashMap<(String, String), SetMemory>,
     /// Number of syncs run, for benchmarks and tests.
     pub syncs: u64,
 }
