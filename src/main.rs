@@ -19,11 +19,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// `mi_option_purge_delay` in mimalloc.h's `mi_option_e` (libmimalloc-sys does not name it).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
-/// Pages freed in one of the cluster's busy instants go back to the OS at once rather than
-/// 10 ms later: a 100,000-replica run's peak RSS is 5 % lower, at no measurable CPU cost.
-fn return_freed_pages_at_once() {
+/// How long mimalloc keeps freed pages before returning them to the OS. Its default
+/// (1 s) keeps a 100,000-replica run at 1,007 MiB peak RSS, too close to the 1 GiB target;
+/// returning them at once (0) makes a 10,000-replica run fault on nearly every page it
+/// reuses (24,000 faults; up to a third of its wall time on this VM). 50 ms: 1,000 MiB
+/// at 100,000 and 5,000 faults at 10,000 (figures in BENCHMARKS.md).
+const PURGE_DELAY_MS: std::ffi::c_long = 50;
+
+fn return_freed_pages_soon() {
     // SAFETY: sets an integer option; mimalloc reads options at any time.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, PURGE_DELAY_MS) };
 }
 
 /// Conformance harness and spec checker for Kubernetes StatefulSet semantics.
@@ -134,7 +139,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    return_freed_pages_at_once();
+    return_freed_pages_soon();
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Validate { files, behaviour } => {
