@@ -2,8 +2,8 @@
 //! upstream has, so tests can inject failures and count writes.
 
 use super::stateful_set_utils::{
-    self as utils, get_persistent_volume_claims, has_stale_pod_ref, has_unexpected_controller,
-    identity_matches, is_claim_owner_up_to_date, retention_policy, storage_matches,
+    self as utils, claim_names, has_stale_pod_ref, has_unexpected_controller, identity_matches,
+    is_claim_owner_up_to_date, new_claim, retention_policy, storage_matches,
     update_claim_owner_ref_for_set_and_pod, update_identity, update_storage,
 };
 use crate::model::object::Object;
@@ -215,14 +215,13 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
     pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
     let mut errors = Vec::new();
-    for (_, claim) in get_persistent_volume_claims(set, pod) {
-        let claim_name = claim.metadata.name.clone().unwrap_or_default();
+    for (template, claim_name) in claim_names(set, pod) {
         let existing = m
             .claim_version(namespace(set), &claim_name)
             .map(|c| c.deleting());
         match existing {
             None => {
-                let result = m.create_claim(claim);
+                let result = m.create_claim(new_claim(set, template, claim_name.clone()));
                 if let Err(e) = &result {
                     errors.push(format!("failed to create PVC {claim_name}: {e}"));
                 }
@@ -398,12 +397,10 @@ pub fn pod_claim_is_stale<M: ObjectManager>(
     if retention_policy(set).1 == utils::RETAIN {
         return false;
     }
-    get_persistent_volume_claims(set, pod)
-        .iter()
-        .any(|(_, claim)| {
-            m.get_claim(namespace(set), claim.metadata.name.as_deref().unwrap_or(""))
-                .is_some_and(|existing| has_stale_pod_ref(&existing, pod))
-        })
+    claim_names(set, pod).iter().any(|(_, claim_name)| {
+        m.claim_version(namespace(set), claim_name)
+            .is_some_and(|existing| has_stale_pod_ref(existing, pod))
+    })
 }
 
 /// upstream: stateful_pod_control.go createMissingPersistentVolumeClaims

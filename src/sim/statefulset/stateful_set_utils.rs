@@ -113,6 +113,44 @@ pub fn storage_matches(set: &StatefulSet, pod: &(impl PodView + ?Sized)) -> bool
     })
 }
 
+/// The claim each template gives a pod of this set, in template order: (template, claim
+/// name). Most readers need only the name; [`new_claim`] builds the claim itself.
+pub fn claim_names<'s>(
+    set: &'s StatefulSet,
+    pod: &(impl PodView + ?Sized),
+) -> Vec<(&'s PersistentVolumeClaim, String)> {
+    let ordinal = get_ordinal(pod).unwrap_or(-1);
+    claim_templates(set)
+        .iter()
+        .map(|template| {
+            let claim_name =
+                names::claim_name(name(&template.metadata), name(&set.metadata), ordinal);
+            (template, claim_name)
+        })
+        .collect()
+}
+
+/// The claim `claim_name` made from `template`, as [`get_persistent_volume_claims`] makes it.
+pub fn new_claim(
+    set: &StatefulSet,
+    template: &PersistentVolumeClaim,
+    claim_name: String,
+) -> PersistentVolumeClaim {
+    let mut claim = template.clone();
+    claim.metadata.name = Some(claim_name);
+    claim.metadata.namespace = set.metadata.namespace.clone();
+    let match_labels = set
+        .spec
+        .as_ref()
+        .and_then(|s| s.selector.match_labels.as_ref());
+    match (&mut claim.metadata.labels, match_labels) {
+        (Some(labels), Some(selector)) => labels.extend(selector.clone()),
+        (labels @ None, selector) => *labels = selector.cloned(),
+        (Some(_), None) => {}
+    }
+    claim
+}
+
 /// The claims a pod of this set should have, in template order: (template name, claim).
 // upstream: stateful_set_utils.go getPersistentVolumeClaims (upstream returns a map; its
 // iteration order is random, template order is one of the orders it can produce)
@@ -120,53 +158,33 @@ pub fn get_persistent_volume_claims(
     set: &StatefulSet,
     pod: &(impl PodView + ?Sized),
 ) -> Vec<(String, PersistentVolumeClaim)> {
-    let ordinal = get_ordinal(pod).unwrap_or(-1);
-    let match_labels = set
-        .spec
-        .as_ref()
-        .and_then(|s| s.selector.match_labels.clone());
-    claim_templates(set)
-        .iter()
-        .map(|template| {
-            let mut claim = template.clone();
+    claim_names(set, pod)
+        .into_iter()
+        .map(|(template, claim_name)| {
             let template_name = name(&template.metadata).to_owned();
-            claim.metadata.name = Some(names::claim_name(
-                &template_name,
-                name(&set.metadata),
-                ordinal,
-            ));
-            claim.metadata.namespace = set.metadata.namespace.clone();
-            match (&mut claim.metadata.labels, &match_labels) {
-                (Some(labels), Some(selector)) => labels.extend(selector.clone()),
-                (labels @ None, selector) => *labels = selector.clone(),
-                (Some(_), None) => {}
-            }
-            (template_name, claim)
+            (template_name, new_claim(set, template, claim_name))
         })
         .collect()
 }
 
 /// upstream: stateful_set_utils.go updateStorage
 pub fn update_storage(set: &StatefulSet, pod: &mut Pod) {
-    let claims = get_persistent_volume_claims(set, pod);
+    let claims = claim_names(set, &*pod);
     let spec = pod.spec.get_or_insert_with(Default::default);
     let current = spec.volumes.take().unwrap_or_default();
+    let is_template = |volume: &str| claims.iter().any(|(t, _)| name(&t.metadata) == volume);
     let mut volumes: Vec<Volume> = claims
         .iter()
-        .map(|(template, claim)| Volume {
-            name: template.clone(),
+        .map(|(template, claim_name)| Volume {
+            name: name(&template.metadata).to_owned(),
             persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-                claim_name: claim.metadata.name.clone().unwrap_or_default(),
+                claim_name: claim_name.clone(),
                 read_only: Some(false),
             }),
             ..Default::default()
         })
         .collect();
-    volumes.extend(
-        current
-            .into_iter()
-            .filter(|v| !claims.iter().any(|(t, _)| *t == v.name)),
-    );
+    volumes.extend(current.into_iter().filter(|v| !is_template(&v.name)));
     spec.volumes = (!volumes.is_empty()).then_some(volumes);
 }
 
