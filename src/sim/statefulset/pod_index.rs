@@ -275,9 +275,15 @@ impl PodIndex {
             }
             return;
         }
+        let pod = controlled.and_then(|v| v.pod_record()).cloned();
+        if let Some(pod) = pod.as_ref().filter(|pod| matches(pod))
+            && self.update_member(name, pod)
+        {
+            return;
+        }
         self.release.remove(name);
         self.remove_member(name);
-        let Some(pod) = controlled.and_then(|v| v.pod_record()).cloned() else {
+        let Some(pod) = pod else {
             return;
         };
         if !matches(&pod) {
@@ -311,6 +317,34 @@ impl PodIndex {
                 facts: None,
             },
         );
+    }
+
+    /// Takes a new version of member `name` that still belongs: its name, and so its
+    /// ordinal and slot, stay; its revision count and facts follow the new version. False
+    /// when `name` is no member.
+    fn update_member(&mut self, name: &str, pod: &Arc<PodRecord>) -> bool {
+        let Some(member) = self.members.get_mut(name) else {
+            return false;
+        };
+        let revision = get_pod_revision(&**pod);
+        if member.revision != revision {
+            if let Some(n) = self.revisions.get_mut(&member.revision) {
+                *n -= 1;
+                if *n == 0 {
+                    self.revisions.remove(&member.revision);
+                }
+            }
+            *self.revisions.entry(revision.to_owned()).or_insert(0) += 1;
+            member.revision = revision.to_owned();
+        }
+        member.resource_version = pod.resource_version().to_owned();
+        member.record = Some(pod.clone());
+        // The old facts stay counted until refresh_facts replaces them.
+        self.stale_facts.insert(name.to_owned());
+        if let Some(o) = member.ordinal {
+            self.dirty_slots.insert(o);
+        }
+        true
     }
 
     fn remove_member(&mut self, name: &str) {
@@ -563,6 +597,7 @@ impl PodIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::names::CONTROLLER_REVISION_HASH_LABEL;
     use crate::model::object::Object;
     use crate::sim::fixtures::web;
     use crate::sim::{Cluster, ClusterConfig};
@@ -686,6 +721,49 @@ mod tests {
         assert_eq!(index.to_release().collect::<Vec<_>>(), ["web-1"]);
         assert_eq!(index.counts().created, 2);
         assert_eq!(index.blocked(0, 1).collect::<Vec<_>>(), [1]);
+    }
+
+    #[test]
+    fn a_member_changed_in_place_keeps_its_slot_and_moves_its_revision() {
+        let mut cluster = steady_parallel_web(30);
+        let uid = match cluster.get_object(Kind::StatefulSet, "default", "web") {
+            Some(Object::StatefulSet(s)) => s.metadata.uid.clone().unwrap(),
+            _ => panic!("no set"),
+        };
+        let mut index = PodIndex::default();
+        index.read_members(cluster.store(), "default", &uid, |_| true);
+        index.refresh_facts(context(0, 2), healthy);
+        let before: Vec<String> = index.revisions().map(str::to_owned).collect();
+        assert_eq!(before.len(), 1);
+        // web-1's revision label is edited: the same member, at another revision.
+        let Some(Object::Pod(mut edited)) = cluster.get_object(Kind::Pod, "default", "web-1")
+        else {
+            panic!("no web-1");
+        };
+        edited
+            .metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert(CONTROLLER_REVISION_HASH_LABEL.into(), "web-edited".into());
+        cluster
+            .store
+            .update(Object::Pod(edited), cluster.now())
+            .unwrap();
+        index.mark_pod("web-1");
+        index.read_members(cluster.store(), "default", &uid, |_| true);
+        index.refresh_facts(context(0, 2), healthy);
+        let mut rebuilt = PodIndex::default();
+        rebuilt.read_members(cluster.store(), "default", &uid, |_| true);
+        rebuilt.refresh_facts(context(0, 2), healthy);
+        assert!(index.same_members(&rebuilt));
+        assert_eq!(index, rebuilt);
+        let mut after: Vec<&str> = index.revisions().collect();
+        after.sort_unstable();
+        let mut expected = vec![before[0].as_str(), "web-edited"];
+        expected.sort_unstable();
+        assert_eq!(after, expected);
+        assert_eq!(index.member_count(), 3);
+        assert_eq!(index.counts().created, 3);
     }
 
     #[test]
