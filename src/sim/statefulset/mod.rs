@@ -81,7 +81,7 @@ impl ControllerState {
     /// Tells the indexes that may hold pod `name` that it changed: the one of the set its
     /// controller reference names, and the one of the set its name says it belongs to.
     fn mark_pod(&mut self, namespace: &str, name: &str, owner: Option<&str>) {
-        let parent = crate::model::names::parent_of(name);
+        let parent = crate::model::names::parent_of(name).filter(|&p| Some(p) != owner);
         for set in owner.into_iter().chain(parent) {
             if let Some(memory) = self.sets.get_mut(&(namespace.to_owned(), set.to_owned())) {
                 memory.pods.mark_pod(name);

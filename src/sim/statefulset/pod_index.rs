@@ -217,7 +217,9 @@ impl PodIndex {
         if let Some(member) = self.members.get_mut(name) {
             member.record = None;
         }
-        self.unread.insert(name.to_owned());
+        if !self.unread.contains(name) {
+            self.unread.insert(name.to_owned());
+        }
     }
 
     /// Notes that a claim of the pods at `ordinal` changed (their claim ownership facts).

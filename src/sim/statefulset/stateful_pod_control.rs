@@ -350,17 +350,10 @@ pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
     set: &StatefulSet,
     pod: &(impl PodView + ?Sized),
 ) -> Result<(), ControlError> {
-    let Some(ordinal) = utils::get_ordinal(pod) else {
+    if utils::get_ordinal(pod).is_none() {
         return Ok(());
-    };
-    let templates: Vec<String> = set
-        .spec
-        .iter()
-        .flat_map(|s| s.volume_claim_templates.iter().flatten())
-        .map(|t| t.metadata.name.clone().unwrap_or_default())
-        .collect();
-    for template in templates {
-        let claim_name = crate::model::names::claim_name(&template, set_name(set), ordinal);
+    }
+    for (_, claim_name) in claim_names(set, pod) {
         let Some(claim) = m.claim_version(namespace(set), &claim_name) else {
             continue;
         };
