@@ -453,21 +453,31 @@ impl Store {
                 }
                 previous
             }
-            _ => self.tables[index]
-                .entry(key.namespace.clone())
-                .or_default()
-                .insert(key.name.clone(), version.clone()),
+            _ => {
+                let objects = self.tables[index].entry(key.namespace.clone()).or_default();
+                // Most writes modify an object: its name need not be copied.
+                match objects.get_mut(&key.name) {
+                    Some(slot) => Some(std::mem::replace(slot, version.clone())),
+                    None => objects.insert(key.name.clone(), version.clone()),
+                }
+            }
         };
         match (change_type, &previous) {
             (ChangeType::Deleted, Some(_)) => self.counts[index] -= 1,
             (ChangeType::Added, None) | (ChangeType::Modified, None) => self.counts[index] += 1,
             _ => {}
         }
-        if let Some(previous) = previous {
-            self.unindex(&key, &previous);
-        }
-        if change_type != ChangeType::Deleted {
-            self.index(&key, &version);
+        // The indexes follow owner references, which most writes (status above all) keep.
+        let same_owners = previous
+            .as_ref()
+            .is_some_and(|p| p.owner_references() == version.owner_references());
+        if change_type == ChangeType::Deleted || !same_owners {
+            if let Some(previous) = previous {
+                self.unindex(&key, &previous);
+            }
+            if change_type != ChangeType::Deleted {
+                self.index(&key, &version);
+            }
         }
         self.hot.written(&version);
         self.log.push_back(Logged {
@@ -636,6 +646,33 @@ mod tests {
         store.update(released, Duration::ZERO).unwrap();
         assert_eq!(store.dependents("set-uid").count(), 0);
         assert_eq!(store.orphan_pods("default").count(), 2);
+        // A write that keeps the owners leaves both indexes as they were.
+        let b = store.get(Kind::Pod, "default", "b").unwrap();
+        store.update(Object::clone(&b), Duration::ZERO).unwrap();
+        assert_eq!(store.orphan_pods("default").count(), 2);
+        // Adoption moves a pod from the orphans to its owner's dependents.
+        let b = store.get(Kind::Pod, "default", "b").unwrap();
+        let mut adopted = Object::clone(&b);
+        adopted.metadata_mut().owner_references = pod("b", Some("set-uid"))
+            .metadata()
+            .owner_references
+            .clone();
+        store.update(adopted, Duration::ZERO).unwrap();
+        let dependents: Vec<&str> = store
+            .dependents("set-uid")
+            .map(|k| k.name.as_str())
+            .collect();
+        assert_eq!(dependents, ["b"]);
+        assert_eq!(store.orphan_pods("default").collect::<Vec<_>>(), vec!["a"]);
+        // Removal leaves no trace in either index.
+        store
+            .remove(Kind::Pod, "default", "b", Duration::ZERO)
+            .unwrap();
+        assert_eq!(store.dependents("set-uid").count(), 0);
+        store
+            .remove(Kind::Pod, "default", "a", Duration::ZERO)
+            .unwrap();
+        assert_eq!(store.orphan_pods("default").count(), 0);
     }
 
     #[test]
