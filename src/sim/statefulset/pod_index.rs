@@ -165,6 +165,26 @@ pub struct PodIndex {
     counts: Counts,
 }
 
+/// Counts one more member at `revision`.
+fn count_revision(revisions: &mut BTreeMap<String, usize>, revision: &str) {
+    match revisions.get_mut(revision) {
+        Some(n) => *n += 1,
+        None => {
+            revisions.insert(revision.to_owned(), 1);
+        }
+    }
+}
+
+/// Counts one member fewer at `revision`; a revision no member carries is dropped.
+fn uncount_revision(revisions: &mut BTreeMap<String, usize>, revision: &str) {
+    if let Some(n) = revisions.get_mut(revision) {
+        *n -= 1;
+        if *n == 0 {
+            revisions.remove(revision);
+        }
+    }
+}
+
 /// The members claiming one ordinal, in name order: almost always exactly one, so a
 /// sorted vector (one 24-byte allocation) rather than a `BTreeSet` (a 280-byte node per
 /// slot, 28 MB at 100,000 replicas).
@@ -294,7 +314,7 @@ impl PodIndex {
         }
         let ordinal = get_ordinal(&*pod);
         let revision = get_pod_revision(&*pod).to_owned();
-        *self.revisions.entry(revision.clone()).or_insert(0) += 1;
+        count_revision(&mut self.revisions, &revision);
         match ordinal {
             Some(o) => {
                 let names = self.by_ordinal.entry(o).or_default();
@@ -330,14 +350,9 @@ impl PodIndex {
         };
         let revision = get_pod_revision(&**pod);
         if member.revision != revision {
-            if let Some(n) = self.revisions.get_mut(&member.revision) {
-                *n -= 1;
-                if *n == 0 {
-                    self.revisions.remove(&member.revision);
-                }
-            }
-            *self.revisions.entry(revision.to_owned()).or_insert(0) += 1;
-            member.revision = revision.to_owned();
+            let old = std::mem::replace(&mut member.revision, revision.to_owned());
+            uncount_revision(&mut self.revisions, &old);
+            count_revision(&mut self.revisions, revision);
         }
         member.resource_version = pod.resource_version().to_owned();
         member.record = Some(pod.clone());
@@ -358,12 +373,7 @@ impl PodIndex {
         }
         self.awaiting.remove(name);
         self.stale_facts.remove(name);
-        if let Some(n) = self.revisions.get_mut(&member.revision) {
-            *n -= 1;
-            if *n == 0 {
-                self.revisions.remove(&member.revision);
-            }
-        }
+        uncount_revision(&mut self.revisions, &member.revision);
         self.unordered.remove(name);
         if let Some(o) = member.ordinal {
             if let Some(names) = self.by_ordinal.get_mut(&o) {

@@ -326,22 +326,13 @@ pub fn claims_match_retention_policy<M: ObjectManager>(
     set: &StatefulSet,
     pod: &(impl PodView + ?Sized),
 ) -> bool {
-    let Some(ordinal) = utils::get_ordinal(pod) else {
+    if utils::get_ordinal(pod).is_none() {
         return true;
-    };
-    let set_name = set_name(set);
-    set.spec
-        .iter()
-        .flat_map(|s| s.volume_claim_templates.iter().flatten())
-        .all(|template| {
-            let claim_name = crate::model::names::claim_name(
-                template.metadata.name.as_deref().unwrap_or(""),
-                set_name,
-                ordinal,
-            );
-            m.claim_version(namespace(set), &claim_name)
-                .is_none_or(|claim| is_claim_owner_up_to_date(claim, set, pod))
-        })
+    }
+    claim_names(set, pod).iter().all(|(_, claim_name)| {
+        m.claim_version(namespace(set), claim_name)
+            .is_none_or(|claim| is_claim_owner_up_to_date(claim, set, pod))
+    })
 }
 
 /// upstream: stateful_pod_control.go UpdatePodClaimForRetentionPolicy
