@@ -401,8 +401,7 @@ pub fn check_converged_claims(replay: &Replay) -> Result<(), String> {
                 continue;
             }
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            for (_, claim) in super::stateful_set_utils::get_persistent_volume_claims(set, pod) {
-                let name = claim.metadata.name.clone().unwrap_or_default();
+            for (_, name) in super::stateful_set_utils::claim_names(set, pod) {
                 if let Some(stored) = replay.claims.get(&(ns.clone(), name)) {
                     check_claim_invariants(set, pod, stored)?;
                 }

@@ -115,6 +115,8 @@ pub fn storage_matches(set: &StatefulSet, pod: &(impl PodView + ?Sized)) -> bool
 
 /// The claim each template gives a pod of this set, in template order: (template, claim
 /// name). Most readers need only the name; [`new_claim`] builds the claim itself.
+// upstream: stateful_set_utils.go getPersistentVolumeClaims, split in two (upstream returns
+// a map; its iteration order is random, template order is one of the orders it can produce)
 pub fn claim_names<'s>(
     set: &'s StatefulSet,
     pod: &(impl PodView + ?Sized),
@@ -130,7 +132,8 @@ pub fn claim_names<'s>(
         .collect()
 }
 
-/// The claim `claim_name` made from `template`, as [`get_persistent_volume_claims`] makes it.
+/// The claim `claim_name` made from `template`: the template, named and namespaced, with the
+/// set's selector labels added.
 pub fn new_claim(
     set: &StatefulSet,
     template: &PersistentVolumeClaim,
@@ -149,22 +152,6 @@ pub fn new_claim(
         (Some(_), None) => {}
     }
     claim
-}
-
-/// The claims a pod of this set should have, in template order: (template name, claim).
-// upstream: stateful_set_utils.go getPersistentVolumeClaims (upstream returns a map; its
-// iteration order is random, template order is one of the orders it can produce)
-pub fn get_persistent_volume_claims(
-    set: &StatefulSet,
-    pod: &(impl PodView + ?Sized),
-) -> Vec<(String, PersistentVolumeClaim)> {
-    claim_names(set, pod)
-        .into_iter()
-        .map(|(template, claim_name)| {
-            let template_name = name(&template.metadata).to_owned();
-            (template_name, new_claim(set, template, claim_name))
-        })
-        .collect()
 }
 
 /// upstream: stateful_set_utils.go updateStorage
