@@ -11,5 +11,5 @@ pub mod model;
 pub mod runner;
 pub mod sim;
 pub mod steps;
-pub mod target;
+pub mod targets;
 pub mod timeline;

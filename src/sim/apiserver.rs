@@ -4,6 +4,8 @@
 
 use super::Cluster;
 use super::store::{ObjectKey, StoreError};
+use crate::model::api_error::group_of;
+pub use crate::model::api_error::{ApiError, Propagation, qualified_resource};
 use crate::model::defaults;
 use crate::model::object::{Kind, Object};
 use crate::model::validation::{self, FieldError};
@@ -17,86 +19,6 @@ use std::sync::Arc;
 pub const ORPHAN_FINALIZER: &str = "orphan";
 /// Finalizer the garbage collector honours for foreground deletes.
 pub const FOREGROUND_FINALIZER: &str = "foregroundDeletion";
-
-/// An API failure, carrying what a Kubernetes `Status` needs.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ApiError {
-    /// 404.
-    #[error("{resource} \"{name}\" not found")]
-    NotFound { resource: String, name: String },
-    /// 409 AlreadyExists.
-    #[error("{resource} \"{name}\" already exists")]
-    AlreadyExists { resource: String, name: String },
-    /// 409 Conflict.
-    #[error("{0}")]
-    Conflict(String),
-    /// 422 Invalid, with one cause per field error.
-    #[error("{message}")]
-    Invalid {
-        kind: Kind,
-        name: String,
-        message: String,
-        causes: Vec<FieldError>,
-    },
-    /// 400.
-    #[error("{0}")]
-    BadRequest(String),
-    /// 403 Forbidden (e.g. creating in a terminating namespace).
-    #[error("{0}")]
-    Forbidden(String),
-    /// 410 Gone.
-    #[error("{0}")]
-    Expired(String),
-}
-
-impl ApiError {
-    /// The HTTP status code.
-    pub fn code(&self) -> u16 {
-        match self {
-            ApiError::NotFound { .. } => 404,
-            ApiError::AlreadyExists { .. } | ApiError::Conflict(_) => 409,
-            ApiError::Invalid { .. } => 422,
-            ApiError::BadRequest(_) => 400,
-            ApiError::Forbidden(_) => 403,
-            ApiError::Expired(_) => 410,
-        }
-    }
-
-    /// The `Status.reason`.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            ApiError::NotFound { .. } => "NotFound",
-            ApiError::AlreadyExists { .. } => "AlreadyExists",
-            ApiError::Conflict(_) => "Conflict",
-            ApiError::Invalid { .. } => "Invalid",
-            ApiError::BadRequest(_) => "BadRequest",
-            ApiError::Forbidden(_) => "Forbidden",
-            ApiError::Expired(_) => "Expired",
-        }
-    }
-
-    /// Whether this is a 404.
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, ApiError::NotFound { .. })
-    }
-
-    /// Whether this is an AlreadyExists 409.
-    pub fn is_already_exists(&self) -> bool {
-        matches!(self, ApiError::AlreadyExists { .. })
-    }
-}
-
-/// The resource name the API server uses in messages: `pods`, `statefulsets.apps`.
-pub fn qualified_resource(kind: Kind) -> String {
-    match kind.api_version().split_once('/') {
-        Some((group, _)) => format!("{}.{group}", kind.plural()),
-        None => kind.plural().to_owned(),
-    }
-}
-
-fn group_of(kind: Kind) -> &'static str {
-    kind.api_version().split_once('/').map_or("", |(g, _)| g)
-}
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
@@ -124,29 +46,6 @@ fn invalid(kind: Kind, name: &str, causes: Vec<FieldError>) -> ApiError {
         name: name.to_owned(),
         message: validation::invalid_message(kind.as_str(), group_of(kind), name, &causes),
         causes,
-    }
-}
-
-/// How a delete treats dependents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Propagation {
-    /// Delete the owner now; the garbage collector deletes dependents afterwards.
-    Background,
-    /// Delete dependents first; the owner goes last.
-    Foreground,
-    /// Remove the owner's references from dependents and keep them.
-    Orphan,
-}
-
-impl Propagation {
-    /// Parses `Background`, `Foreground` or `Orphan`.
-    pub fn parse(s: &str) -> Option<Propagation> {
-        match s {
-            "Background" => Some(Propagation::Background),
-            "Foreground" => Some(Propagation::Foreground),
-            "Orphan" => Some(Propagation::Orphan),
-            _ => None,
-        }
     }
 }
 

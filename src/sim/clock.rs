@@ -69,18 +69,6 @@ impl Clock {
     }
 }
 
-/// Formats a virtual time as timelines show it: `12.5s`.
-pub fn format_seconds(t: Duration) -> String {
-    let millis = t.as_millis();
-    if millis.is_multiple_of(1000) {
-        format!("{}.0s", millis / 1000)
-    } else if millis.is_multiple_of(100) {
-        format!("{}.{}s", millis / 1000, (millis % 1000) / 100)
-    } else {
-        format!("{}.{:03}s", millis / 1000, millis % 1000)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,12 +90,5 @@ mod tests {
         let t = clock.time();
         assert_eq!(clock.since_start(&t), Duration::from_secs(2));
         assert_eq!(t.0.to_string(), "2026-01-01T00:00:02Z");
-    }
-
-    #[test]
-    fn seconds_format() {
-        assert_eq!(format_seconds(Duration::from_secs(2)), "2.0s");
-        assert_eq!(format_seconds(Duration::from_millis(2500)), "2.5s");
-        assert_eq!(format_seconds(Duration::from_millis(2505)), "2.505s");
     }
 }

@@ -7,16 +7,14 @@ use super::Cluster;
 use super::Work;
 use super::pod_record::{PodRecord, PodView};
 use super::store::{Actor, Change};
+use crate::model::dns::{self, SERVICE_NAME_LABEL};
+pub use crate::model::dns::{CLUSTER_DOMAIN, QueryType, Record, pod_fqdn};
 use crate::model::names::{fnv1_32, safe_encode_string};
 use crate::model::object::{Kind, Object};
 use k8s_openapi::api::core::v1::{ObjectReference, Service};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// The cluster DNS domain.
-pub const CLUSTER_DOMAIN: &str = "cluster.local";
-const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 
 /// Most endpoints one slice holds, as upstream's `--max-endpoints-per-slice` default.
 pub const MAX_ENDPOINTS_PER_SLICE: usize = 100;
@@ -405,143 +403,34 @@ fn write_slice(
     }
 }
 
-/// One DNS answer record.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Record {
-    /// An A record: name → IPv4 address.
-    A { name: String, ip: String },
-    /// An SRV record: name → target:port.
-    Srv {
-        name: String,
-        target: String,
-        port: i32,
-    },
-}
-
-/// The record types the resolver answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QueryType {
-    A,
-    Srv,
-}
-
 impl Cluster {
-    /// Answers a DNS query as cluster DNS would (kubernetes/dns specification 1.0.1).
-    /// An empty answer is NXDOMAIN.
+    /// Answers a DNS query as cluster DNS would, from the stored Service and slices.
     pub fn resolve(&self, query: &str, qtype: QueryType) -> Vec<Record> {
-        let query = query.trim_end_matches('.');
-        let Some(base) = query.strip_suffix(&format!(".svc.{CLUSTER_DOMAIN}")) else {
-            return Vec::new();
-        };
-        let labels: Vec<&str> = base.split('.').collect();
-        let mut answers = match (qtype, labels.as_slice()) {
-            (QueryType::A, [svc, ns]) => {
-                self.endpoint_records(ns, svc, None, |_, hostname, ip, _| {
-                    let _ = hostname;
-                    Some(Record::A {
-                        name: query.to_owned(),
-                        ip: ip.to_owned(),
-                    })
-                })
-            }
-            (QueryType::A, [host, svc, ns]) => {
-                self.endpoint_records(ns, svc, None, |_, hostname, ip, _| {
-                    (hostname == Some(*host)).then(|| Record::A {
-                        name: query.to_owned(),
-                        ip: ip.to_owned(),
-                    })
-                })
-            }
-            (QueryType::Srv, [port, proto, svc, ns]) => {
-                let (Some(port), Some(proto)) = (port.strip_prefix('_'), proto.strip_prefix('_'))
-                else {
-                    return Vec::new();
-                };
-                self.endpoint_records(ns, svc, Some((port, proto)), |svc_ns, hostname, _, port| {
-                    let hostname = hostname?;
-                    Some(Record::Srv {
-                        name: query.to_owned(),
-                        target: format!("{hostname}.{svc_ns}.svc.{CLUSTER_DOMAIN}"),
-                        port,
-                    })
-                })
-            }
-            _ => Vec::new(),
-        };
-        answers.sort();
-        answers.dedup();
-        answers
-    }
-
-    fn endpoint_records(
-        &self,
-        namespace: &str,
-        service: &str,
-        named_port: Option<(&str, &str)>,
-        make: impl Fn(&str, Option<&str>, &str, i32) -> Option<Record>,
-    ) -> Vec<Record> {
-        let service_object = self.store.get(Kind::Service, namespace, service);
-        let Some(Object::Service(svc)) = service_object.as_deref() else {
-            return Vec::new();
-        };
-        let headless = svc.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None");
-        if !headless {
-            return Vec::new();
-        }
-        let svc_ns = format!("{service}.{namespace}");
-        let mut out = Vec::new();
-        for object in self.store.list(Kind::EndpointSlice, Some(namespace)) {
-            let Object::EndpointSlice(slice) = object.as_ref() else {
-                continue;
+        dns::resolve(query, qtype, |namespace, service| {
+            let Some(Object::Service(svc)) = self
+                .store
+                .get(Kind::Service, namespace, service)
+                .as_deref()
+                .cloned()
+            else {
+                return None;
             };
-            let owned = slice
-                .metadata
-                .labels
-                .as_ref()
-                .and_then(|l| l.get(SERVICE_NAME_LABEL))
-                .is_some_and(|s| s == service);
-            if !owned {
-                continue;
-            }
-            let port = match named_port {
-                None => 0,
-                Some((name, proto)) => {
-                    let found = slice.ports.iter().flatten().find(|p| {
-                        p.name.as_deref() == Some(name)
-                            && p.protocol
-                                .as_deref()
-                                .unwrap_or("TCP")
-                                .eq_ignore_ascii_case(proto)
-                    });
-                    match found.and_then(|p| p.port) {
-                        Some(port) => port,
-                        None => continue,
+            let slices = self
+                .store
+                .list(Kind::EndpointSlice, Some(namespace))
+                .filter_map(|o| match o.as_ref() {
+                    Object::EndpointSlice(s) if dns::slice_of_service(s, service) => {
+                        Some((**s).clone())
                     }
-                }
-            };
-            for endpoint in slice.endpoints.iter().flatten() {
-                let ready = endpoint
-                    .conditions
-                    .as_ref()
-                    .and_then(|c| c.ready)
-                    .unwrap_or(true);
-                if !ready {
-                    continue;
-                }
-                for ip in &endpoint.addresses {
-                    if let Some(r) = make(&svc_ns, endpoint.hostname.as_deref(), ip, port) {
-                        out.push(r);
-                    }
-                }
-            }
-        }
-        out
+                    _ => None,
+                })
+                .collect();
+            Some(dns::ServiceSlices {
+                service: *svc,
+                slices,
+            })
+        })
     }
-}
-
-/// The fully qualified DNS name of a pod behind a headless Service (DNS-04).
-pub fn pod_fqdn(pod: &str, service: &str, namespace: &str) -> String {
-    format!("{pod}.{service}.{namespace}.svc.{CLUSTER_DOMAIN}")
 }
 
 #[cfg(test)]

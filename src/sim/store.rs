@@ -41,14 +41,7 @@ impl ObjectKey {
     }
 }
 
-/// What happened to an object, as a watch reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "UPPERCASE")]
-pub enum ChangeType {
-    Added,
-    Modified,
-    Deleted,
-}
+pub use crate::model::change::ChangeType;
 
 /// Who made a change: the component whose work item was running, or a user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

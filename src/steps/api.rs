@@ -3,7 +3,7 @@
 
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
 use crate::model::object::Kind;
-use crate::target::TargetError;
+use crate::targets::TargetError;
 use cucumber::{gherkin::Step, then};
 
 /// The last "I try to …" request failed with an error containing the text.

@@ -5,7 +5,7 @@
 use super::params::{PodList, Seconds};
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
 use crate::model::object::{Kind, Object};
-use crate::target::{Patch, TargetError, View};
+use crate::targets::{Patch, TargetError, View};
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};

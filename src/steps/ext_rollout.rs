@@ -6,7 +6,7 @@
 use super::params::{PodList, Seconds};
 use super::{StepResult, StsWorld};
 use crate::model::object::Kind;
-use crate::target::{Patch, View};
+use crate::targets::{Patch, View};
 use crate::timeline::{Row, Timeline};
 use cucumber::{given, then, when};
 use serde_json::json;

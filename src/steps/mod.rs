@@ -17,9 +17,8 @@ mod status;
 mod storage;
 
 use crate::model::behaviour::Behaviour;
-use crate::sim::ClusterConfig;
-use crate::target::reference::ReferenceTarget;
-use crate::target::{Condition, Target, TargetError, View};
+use crate::targets::reference::ReferenceTarget;
+use crate::targets::{Condition, Target, TargetError, View};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
@@ -60,7 +59,9 @@ pub struct StsWorld {
 impl StsWorld {
     /// A world on a fresh reference cluster with baseline behaviour.
     pub fn new() -> StsWorld {
-        StsWorld::on(Box::new(ReferenceTarget::new(ClusterConfig::default())))
+        StsWorld::on(Box::new(ReferenceTarget::with_behaviour(
+            Behaviour::default(),
+        )))
     }
 
     /// A world on the given target.
@@ -87,10 +88,7 @@ impl StsWorld {
             }
         }
         if behaviour != Behaviour::default() {
-            self.target = Box::new(ReferenceTarget::new(ClusterConfig {
-                behaviour,
-                ..ClusterConfig::default()
-            }));
+            self.target = Box::new(ReferenceTarget::with_behaviour(behaviour));
         }
     }
 

@@ -2,7 +2,7 @@
 //! (`<namespace>` in a name stands for the scenario's namespace).
 
 use super::{StepResult, StsWorld};
-use crate::sim::endpoints::{QueryType, Record};
+use crate::model::dns::{QueryType, Record};
 use cucumber::{gherkin::Step, then};
 
 impl StsWorld {

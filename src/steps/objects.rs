@@ -3,10 +3,10 @@
 
 use super::params::PropagationParam;
 use super::{StepResult, StsWorld};
+use crate::model::fixtures;
 use crate::model::object::{Kind, Object};
 use crate::model::patch::strategic_merge_patch;
-use crate::sim::fixtures;
-use crate::target::Patch;
+use crate::targets::Patch;
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};

@@ -46,13 +46,13 @@ impl FromStr for Seconds {
 /// A delete propagation policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Parameter)]
 #[param(name = "propagation", regex = "Background|Foreground|Orphan")]
-pub struct PropagationParam(pub crate::sim::apiserver::Propagation);
+pub struct PropagationParam(pub crate::model::api_error::Propagation);
 
 impl FromStr for PropagationParam {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        crate::sim::apiserver::Propagation::parse(s)
+        crate::model::api_error::Propagation::parse(s)
             .map(PropagationParam)
             .ok_or_else(|| format!("unknown propagation policy {s}"))
     }

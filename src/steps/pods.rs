@@ -4,8 +4,8 @@
 use super::params::{PodList, Seconds};
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
 use crate::model::names::POD_NAME_LABEL;
-use crate::sim::statefulset::stateful_set_utils::is_running_and_ready;
-use crate::target::View;
+use crate::model::pod_state::is_running_and_ready;
+use crate::targets::View;
 use cucumber::{given, then, when};
 
 fn exactly(view: &View, names: &[String]) -> bool {
@@ -440,7 +440,7 @@ async fn relabel(w: &mut StsWorld, pod: String) -> StepResult {
     w.must_patch(
         crate::model::object::Kind::Pod,
         &pod,
-        crate::target::Patch::Merge(patch),
+        crate::targets::Patch::Merge(patch),
     )
     .await
 }
@@ -453,7 +453,7 @@ async fn restore_label(w: &mut StsWorld, label: String, pod: String) -> StepResu
     w.must_patch(
         crate::model::object::Kind::Pod,
         &pod,
-        crate::target::Patch::Merge(patch),
+        crate::targets::Patch::Merge(patch),
     )
     .await
 }

@@ -5,7 +5,7 @@
 use super::params::PodList;
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
 use crate::model::object::Kind;
-use crate::target::{Patch, View};
+use crate::targets::{Patch, View};
 use cucumber::{then, when};
 use serde_json::json;
 

@@ -2,7 +2,7 @@
 //! observedGeneration, and waits on status values.
 
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
-use crate::target::View;
+use crate::targets::View;
 use cucumber::gherkin::Step;
 use cucumber::then;
 use k8s_openapi::api::apps::v1::StatefulSet;

@@ -4,7 +4,7 @@
 use super::params::PodList;
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
 use crate::model::object::Kind;
-use crate::target::{Patch, View};
+use crate::targets::{Patch, View};
 use cucumber::{given, then, when};
 
 fn claims_are(view: &View, names: &[String]) -> bool {

@@ -4,14 +4,25 @@
 
 pub mod printer;
 
+use crate::model::change::ChangeType;
 use crate::model::names::CONTROLLER_REVISION_HASH_LABEL;
 use crate::model::object::Object;
-use crate::sim::clock::format_seconds;
-use crate::sim::store::ChangeType;
 use k8s_openapi::api::core::v1::Pod;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
+
+/// Formats a virtual time as timelines show it: `12.5s`.
+pub fn format_seconds(t: Duration) -> String {
+    let millis = t.as_millis();
+    if millis.is_multiple_of(1000) {
+        format!("{}.0s", millis / 1000)
+    } else if millis.is_multiple_of(100) {
+        format!("{}.{}s", millis / 1000, (millis % 1000) / 100)
+    } else {
+        format!("{}.{:03}s", millis / 1000, millis % 1000)
+    }
+}
 
 /// One line of a timeline.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -189,5 +200,17 @@ impl Timeline {
             line(&row.each_ref().map(String::as_str));
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::*;
+
+    #[test]
+    fn seconds_format() {
+        assert_eq!(format_seconds(Duration::from_secs(2)), "2.0s");
+        assert_eq!(format_seconds(Duration::from_millis(2500)), "2.5s");
+        assert_eq!(format_seconds(Duration::from_millis(2505)), "2.505s");
     }
 }

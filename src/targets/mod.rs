@@ -8,9 +8,9 @@
 pub mod reference;
 pub mod view;
 
+use crate::model::api_error::{ApiError, Propagation};
+use crate::model::dns::{QueryType, Record};
 use crate::model::object::{Kind, Object};
-use crate::sim::apiserver::{ApiError, Propagation};
-use crate::sim::endpoints::{QueryType, Record};
 use crate::timeline::Timeline;
 use async_trait::async_trait;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 //! condition holding — no sleeps, no wall-clock timeouts.
 
 use super::{Condition, Patch, Target, TargetError, View};
+use crate::model::behaviour::Behaviour;
 use crate::model::object::{Kind, Object};
 use crate::model::patch;
 use crate::model::selector::selector_string;
@@ -39,6 +40,14 @@ impl ReferenceTarget {
             recorder: Recorder::default(),
             cursor,
         }
+    }
+
+    /// A fresh reference cluster modelling `behaviour`, otherwise with default settings.
+    pub fn with_behaviour(behaviour: Behaviour) -> ReferenceTarget {
+        ReferenceTarget::new(ClusterConfig {
+            behaviour,
+            ..ClusterConfig::default()
+        })
     }
 
     /// The simulation, for tests and tools that need more than the trait offers.
@@ -111,7 +120,7 @@ impl ReferenceTarget {
                 }))
             }
             _ => Err(TargetError::Api(
-                crate::sim::apiserver::ApiError::NotFound {
+                crate::model::api_error::ApiError::NotFound {
                     resource: "statefulsets.apps".into(),
                     name: name.into(),
                 },
@@ -168,14 +177,14 @@ impl Target for ReferenceTarget {
             .cluster
             .get_object(kind, &self.namespace, name)
             .ok_or_else(|| {
-                TargetError::Api(crate::sim::apiserver::ApiError::NotFound {
-                    resource: crate::sim::apiserver::qualified_resource(kind),
+                TargetError::Api(crate::model::api_error::ApiError::NotFound {
+                    resource: crate::model::api_error::qualified_resource(kind),
                     name: name.into(),
                 })
             })?;
         let mut json = current.to_json();
         let bad = |e: patch::PatchError| {
-            TargetError::Api(crate::sim::apiserver::ApiError::BadRequest(e.to_string()))
+            TargetError::Api(crate::model::api_error::ApiError::BadRequest(e.to_string()))
         };
         match &p {
             Patch::Merge(v) => patch::merge_patch(&mut json, v),
@@ -183,7 +192,7 @@ impl Target for ReferenceTarget {
             Patch::Strategic(v) => patch::strategic_merge_patch(&mut json, v).map_err(bad)?,
         }
         let mut object = Object::from_json(kind, json).map_err(|e| {
-            TargetError::Api(crate::sim::apiserver::ApiError::BadRequest(format!(
+            TargetError::Api(crate::model::api_error::ApiError::BadRequest(format!(
                 "{}: {}",
                 e.path(),
                 e.inner()

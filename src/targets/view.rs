@@ -2,7 +2,7 @@
 //! composable accessors in the spirit of kube-runtime's `wait::conditions`.
 
 use crate::model::object::Object;
-use crate::sim::statefulset::stateful_set_utils::{get_pod_revision, is_running_and_ready};
+use crate::model::pod_state::{is_running_and_ready, revision_of};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{Event, PersistentVolumeClaim, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
@@ -104,7 +104,7 @@ impl View {
 
     /// The revision label of pod `name`.
     pub fn pod_revision(&self, name: &str) -> Option<&str> {
-        self.pod(name).map(get_pod_revision)
+        self.pod(name).map(|p| revision_of(p).unwrap_or(""))
     }
 
     /// A one-screen description for failure messages: pods with phase, readiness and
@@ -121,7 +121,7 @@ impl View {
                 crate::timeline::printer::pod_status(p),
                 is_running_and_ready(p),
                 p.metadata.deletion_timestamp.is_some(),
-                get_pod_revision(p)
+                revision_of(p).unwrap_or("")
             ));
         }
         for s in &self.sets {
