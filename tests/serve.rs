@@ -803,3 +803,51 @@ async fn refuses_remote_and_plain_remote_addresses() {
         Err(api::ServeError::PlainHttpRemote(_))
     ));
 }
+
+/// Scaling to the current size is a no-op write: the API server keeps the resourceVersion
+/// (the same front answers the in-process reference target; see `sim::front`).
+#[tokio::test]
+async fn scaling_to_the_current_size_keeps_the_resource_version() {
+    tokio::time::timeout(LIMIT, async {
+        let f = start(ServeArgs::default()).await;
+        let (sets, _) = create_web(&f.client, 2).await;
+        let before = sets
+            .get("web")
+            .await
+            .expect("get")
+            .metadata
+            .resource_version;
+        let patch = Patch::Merge(json!({"spec": {"replicas": 2}}));
+        let scale = sets
+            .patch_scale("web", &PatchParams::default(), &patch)
+            .await
+            .expect("scale");
+        assert_eq!(scale.spec.and_then(|s| s.replicas), Some(2));
+        let after = sets
+            .get("web")
+            .await
+            .expect("get")
+            .metadata
+            .resource_version;
+        let scaled = sets
+            .patch_scale(
+                "web",
+                &PatchParams::default(),
+                &Patch::Merge(json!({"spec": {"replicas": 3}})),
+            )
+            .await
+            .expect("scale to 3");
+        assert_eq!(scaled.spec.and_then(|s| s.replicas), Some(3));
+        let changed = sets
+            .get("web")
+            .await
+            .expect("get")
+            .metadata
+            .resource_version;
+        f.server.stop().await;
+        assert_eq!(before, after, "a no-op scale wrote a new version");
+        assert_ne!(after, changed, "a real scale was not written");
+    })
+    .await
+    .expect("within the limit");
+}

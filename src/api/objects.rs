@@ -5,7 +5,7 @@
 
 use super::body::{self, FieldValidation};
 use super::list::{self, ListOptions};
-use super::patch::{self, PatchType};
+use super::patch;
 use super::reply::{self, Reply};
 use super::request::Format;
 use super::resources::Subresource;
@@ -14,24 +14,16 @@ use super::state::State;
 use super::status::StatusError;
 use super::table::{self, IncludeObject};
 use super::watch;
+use crate::model::api_error::ApiError;
 use crate::model::object::{Kind, Object};
-use crate::model::selector::selector_string;
+use crate::model::patch::PatchType;
 use crate::sim::Cluster;
+use crate::sim::front::{self, Part};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 fn not_found(call: &Call, name: &str) -> StatusError {
     StatusError::not_found(call.resource.plural, call.resource.group, name)
-}
-
-/// The stored object the call names, or the call's 404.
-fn stored(
-    c: &crate::sim::Cluster,
-    call: &Call,
-) -> Result<std::sync::Arc<crate::model::object::Object>, StatusError> {
-    c.store()
-        .get(call.resource.kind, namespace(call), name(call))
-        .ok_or_else(|| not_found(call, name(call)))
 }
 
 fn namespace(call: &Call) -> &str {
@@ -70,33 +62,7 @@ fn object_reply(call: &Call, code: u16, object: &Object, warnings: &[String]) ->
     )
 }
 
-/// The `autoscaling/v1` `Scale` of a StatefulSet.
-pub fn scale_of(object: &Object) -> Option<Value> {
-    let Object::StatefulSet(set) = object else {
-        return None;
-    };
-    let meta = &set.metadata;
-    let spec = set.spec.as_ref();
-    let selector = spec
-        .and_then(|s| selector_string(&s.selector).ok())
-        .unwrap_or_default();
-    Some(json!({
-        "kind": "Scale",
-        "apiVersion": "autoscaling/v1",
-        "metadata": {
-            "name": meta.name,
-            "namespace": meta.namespace,
-            "uid": meta.uid,
-            "resourceVersion": meta.resource_version,
-            "creationTimestamp": meta.creation_timestamp,
-        },
-        "spec": {"replicas": spec.and_then(|s| s.replicas).unwrap_or(1)},
-        "status": {
-            "replicas": set.status.as_ref().map_or(0, |s| s.replicas),
-            "selector": selector,
-        },
-    }))
-}
+pub use crate::sim::front::scale_of;
 
 /// GET of one object or subresource.
 pub async fn get(state: &State, call: &Call) -> Result<Reply, StatusError> {
@@ -235,159 +201,42 @@ pub async fn create(state: &State, call: &Call) -> Result<Reply, StatusError> {
     Ok(object_reply(call, 201, &written.object, &warnings))
 }
 
-const SERVER_FIELDS: [&str; 7] = [
-    "resourceVersion",
-    "uid",
-    "creationTimestamp",
-    "generation",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-    "managedFields",
-];
-
-/// Whether writing `new` over `current` would change nothing a client can set.
-fn unchanged(new: &Object, current: &Object, status_write: bool) -> bool {
-    let current_json = current.to_json();
-    let mut new_json = new.to_json();
-    if status_write {
-        let mut merged = current_json.clone();
-        match new_json.get("status") {
-            Some(s) => merged["status"] = s.clone(),
-            None => {
-                if let Value::Object(m) = &mut merged {
-                    m.remove("status");
-                }
-            }
-        }
-        return merged == current_json;
-    }
-    if let (Value::Object(new_meta), Some(cur_meta)) = (
-        &mut new_json["metadata"],
-        current_json.get("metadata").and_then(Value::as_object),
-    ) {
-        for f in SERVER_FIELDS {
-            match cur_meta.get(f) {
-                Some(v) => {
-                    new_meta.insert(f.to_owned(), v.clone());
-                }
-                None => {
-                    new_meta.remove(f);
-                }
-            }
-        }
-    }
-    if let Value::Object(m) = &mut new_json {
-        match current_json.get("status") {
-            Some(s) => {
-                m.insert("status".into(), s.clone());
-            }
-            None => {
-                m.remove("status");
-            }
-        }
-    }
-    new_json == current_json
-}
-
-/// Writes `object` over the stored one (main resource or status), skipping no-op writes.
-fn write_over(
-    c: &mut Cluster,
-    object: Object,
-    current: &Arc<Object>,
-    status_write: bool,
-) -> Result<(Arc<Object>, Vec<String>), StatusError> {
-    let rv = object
-        .metadata()
-        .resource_version
-        .clone()
-        .unwrap_or_default();
-    let same_version = rv.is_empty() || Some(&rv) == current.metadata().resource_version.as_ref();
-    if same_version && unchanged(&object, current, status_write) {
-        return Ok((Arc::clone(current), Vec::new()));
-    }
-    let written = if status_write {
-        c.update_status(object)?
+/// A PUT or PATCH target: the object itself or its `/status`.
+fn part(call: &Call) -> Part {
+    if call.sub == Some(Subresource::Status) {
+        Part::Status
     } else {
-        c.update(object)?
-    };
-    Ok((written.object, written.warnings))
-}
-
-/// Sets a StatefulSet's replicas from a `Scale` document.
-fn write_scale(
-    c: &mut Cluster,
-    scale: &Value,
-    current: &Arc<Object>,
-) -> Result<Arc<Object>, StatusError> {
-    let Object::StatefulSet(set) = current.as_ref() else {
-        return Err(StatusError::not_found_path());
-    };
-    let replicas = match scale.pointer("/spec/replicas") {
-        None | Some(Value::Null) => 0,
-        Some(v) => v
-            .as_i64()
-            .and_then(|r| i32::try_from(r).ok())
-            .ok_or_else(|| {
-                StatusError::bad_request(
-                    "Scale in version \"v1\" cannot be handled as a Scale: spec.replicas must be an integer",
-                )
-            })?,
-    };
-    let rv = scale
-        .pointer("/metadata/resourceVersion")
-        .and_then(Value::as_str)
-        .map(str::to_owned);
-    let mut set = set.clone();
-    set.metadata.resource_version = rv.filter(|r| !r.is_empty());
-    if let Some(spec) = set.spec.as_mut() {
-        if spec.replicas == Some(replicas)
-            && set
-                .metadata
-                .resource_version
-                .as_ref()
-                .is_none_or(|r| Some(r) == current.metadata().resource_version.as_ref())
-        {
-            return Ok(Arc::clone(current));
-        }
-        spec.replicas = Some(replicas);
+        Part::Main
     }
-    Ok(c.update(Object::StatefulSet(set))?.object)
 }
 
 /// PUT on an object or subresource.
 pub async fn update(state: &State, call: &Call) -> Result<Reply, StatusError> {
     reject_dry_run(call)?;
     let doc = body::parse_document(&call.body, call.content_type.as_deref())?;
+    let (ns, name) = (namespace(call), name(call));
     if call.sub == Some(Subresource::Scale) {
-        let written = state
-            .write(|c| {
-                let current = stored(c, call)?;
-                write_scale(c, &doc, &current)
-            })
+        let scale = state
+            .write(|c| front::replace_scale(c, ns, name, &doc))
             .await??;
-        let scale = scale_of(&written).unwrap_or(Value::Null);
         return Ok(reply::json(200, &scale, "application/json", &[]));
     }
     let validation = FieldValidation::from_query(&call.query)?;
     let decoded = decode_object(call, doc, validation)?;
-    let status_write = call.sub == Some(Subresource::Status);
-    let (object, warnings) = state
-        .write(|c| {
-            let current = stored(c, call)?;
-            write_over(c, decoded.object, &current, status_write)
-        })
+    let written = state
+        .write(|c| front::replace(c, decoded.object, part(call)))
         .await??;
     let mut all = decoded.warnings;
-    all.extend(warnings);
-    Ok(object_reply(call, 200, &object, &all))
+    all.extend(written.warnings);
+    Ok(object_reply(call, 200, &written.object, &all))
 }
 
 /// PATCH on an object or subresource; server-side apply creates missing objects.
 pub async fn patch(state: &State, call: &Call) -> Result<Reply, StatusError> {
     reject_dry_run(call)?;
     let kind = call.resource.kind;
-    let (ns, name) = (namespace(call).to_owned(), name(call).to_owned());
-    let patch_type = PatchType::from_content_type(call.content_type.as_deref())?;
+    let (ns, name) = (namespace(call), name(call));
+    let patch_type = patch::patch_type(call.content_type.as_deref())?;
     let patch_doc = patch::parse(patch_type, &call.body)?;
     if patch_type == PatchType::Apply && call.query.get("fieldManager").is_none_or(str::is_empty) {
         return Err(StatusError::bad_request(
@@ -395,57 +244,33 @@ pub async fn patch(state: &State, call: &Call) -> Result<Reply, StatusError> {
         ));
     }
     let validation = FieldValidation::from_query(&call.query)?;
-    let sub = call.sub;
-    enum Outcome {
-        Object(Arc<Object>, Vec<String>, u16),
-        Scale(Arc<Object>),
+    if call.sub == Some(Subresource::Scale) {
+        let scale = state
+            .write(|c| front::patch_scale(c, ns, name, patch_type, &patch_doc))
+            .await??;
+        return Ok(reply::json(200, &scale, "application/json", &[]));
     }
-    let outcome = state
-        .write(|c| -> Result<Outcome, StatusError> {
-            let Some(current) = c.store().get(kind, &ns, &name) else {
-                if patch_type == PatchType::Apply && sub.is_none() {
-                    let decoded = decode_object(call, patch_doc, validation)?;
-                    let written = c.create(decoded.object)?;
-                    let mut warnings = decoded.warnings;
-                    warnings.extend(written.warnings);
-                    return Ok(Outcome::Object(written.object, warnings, 201));
-                }
-                return Err(not_found(call, &name));
-            };
-            if sub == Some(Subresource::Scale) {
-                let mut scale = scale_of(&current).ok_or_else(|| not_found(call, &name))?;
-                let before = scale.clone();
-                patch::apply(patch_type, &mut scale, &patch_doc)?;
-                if scale == before {
-                    return Ok(Outcome::Scale(current));
-                }
-                return Ok(Outcome::Scale(write_scale(c, &scale, &current)?));
-            }
-            let current_json = current.to_json();
-            let mut patched = current_json.clone();
-            patch::apply(patch_type, &mut patched, &patch_doc)?;
-            if patched == current_json {
-                return Ok(Outcome::Object(current, Vec::new(), 200));
-            }
-            let decoded = decode_object(call, patched, validation)?;
-            let (object, warnings) = write_over(
+    let patched = state
+        .write(|c| {
+            front::patch(
                 c,
-                decoded.object,
-                &current,
-                sub == Some(Subresource::Status),
-            )?;
-            let mut all = decoded.warnings;
-            all.extend(warnings);
-            Ok(Outcome::Object(object, all, 200))
+                kind,
+                ns,
+                name,
+                patch_type,
+                &patch_doc,
+                part(call),
+                |doc| decode_object(call, doc, validation).map(|d| (d.object, d.warnings)),
+            )
         })
         .await??;
-    match outcome {
-        Outcome::Object(object, warnings, code) => Ok(object_reply(call, code, &object, &warnings)),
-        Outcome::Scale(object) => {
-            let scale = scale_of(&object).unwrap_or(Value::Null);
-            Ok(reply::json(200, &scale, "application/json", &[]))
-        }
-    }
+    let code = if patched.created { 201 } else { 200 };
+    Ok(object_reply(
+        call,
+        code,
+        &patched.written.object,
+        &patched.written.warnings,
+    ))
 }
 
 fn delete_one(
@@ -454,27 +279,16 @@ fn delete_one(
     ns: &str,
     name: &str,
     deletion: &body::Deletion,
-) -> Result<Arc<Object>, StatusError> {
-    let current = c.store().get(kind, ns, name).ok_or_else(|| {
-        let r = super::resources::of(kind);
-        StatusError::not_found(r.plural, r.group, name)
-    })?;
-    if let Some(rv) = &deletion.precondition_resource_version
-        && Some(rv) != current.metadata().resource_version.as_ref()
-    {
-        return Err(StatusError::new(
-            409,
-            "Conflict",
-            format!(
-                "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                current.metadata().resource_version.as_deref().unwrap_or("")
-            ),
-        ));
-    }
-    if deletion.dry_run {
-        return Ok(current);
-    }
-    Ok(c.delete(kind, ns, name, &deletion.options)?)
+) -> Result<Arc<Object>, ApiError> {
+    front::delete(
+        c,
+        kind,
+        ns,
+        name,
+        &deletion.options,
+        deletion.precondition_resource_version.as_deref(),
+        deletion.dry_run,
+    )
 }
 
 /// DELETE of one object.

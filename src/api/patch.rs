@@ -4,7 +4,7 @@
 use super::body::parse_yaml_or_json;
 use super::request::essence;
 use super::status::StatusError;
-use crate::model::patch;
+pub use crate::model::patch::PatchType;
 use serde_json::Value;
 
 /// The patch media types the server accepts.
@@ -15,33 +15,18 @@ pub const ACCEPTED: [&str; 4] = [
     "application/apply-patch+yaml",
 ];
 
-/// A kind of patch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PatchType {
-    /// RFC 6902.
-    Json,
-    /// RFC 7386.
-    Merge,
-    /// Kubernetes strategic merge patch.
-    Strategic,
-    /// Server-side apply.
-    Apply,
-}
-
-impl PatchType {
-    /// The patch type of a Content-Type header.
-    ///
-    /// # Errors
-    /// 415 for anything else.
-    pub fn from_content_type(content_type: Option<&str>) -> Result<PatchType, StatusError> {
-        let media = essence(content_type);
-        match media.as_str() {
-            "application/json-patch+json" => Ok(PatchType::Json),
-            "application/merge-patch+json" => Ok(PatchType::Merge),
-            "application/strategic-merge-patch+json" => Ok(PatchType::Strategic),
-            "application/apply-patch+yaml" => Ok(PatchType::Apply),
-            other => Err(StatusError::unsupported_media_type(other, &ACCEPTED)),
-        }
+/// The patch type of a Content-Type header.
+///
+/// # Errors
+/// 415 for anything else.
+pub fn patch_type(content_type: Option<&str>) -> Result<PatchType, StatusError> {
+    let media = essence(content_type);
+    match media.as_str() {
+        "application/json-patch+json" => Ok(PatchType::Json),
+        "application/merge-patch+json" => Ok(PatchType::Merge),
+        "application/strategic-merge-patch+json" => Ok(PatchType::Strategic),
+        "application/apply-patch+yaml" => Ok(PatchType::Apply),
+        other => Err(StatusError::unsupported_media_type(other, &ACCEPTED)),
     }
 }
 
@@ -65,44 +50,18 @@ pub fn parse(patch_type: PatchType, body: &[u8]) -> Result<Value, StatusError> {
     }
 }
 
-/// Applies a parsed patch to an object's JSON.
-///
-/// # Errors
-/// 422 when a JSON patch operation fails, 400 for malformed strategic patches.
-pub fn apply(patch_type: PatchType, target: &mut Value, patch: &Value) -> Result<(), StatusError> {
-    match patch_type {
-        PatchType::Json => patch::json_patch(target, patch).map_err(|e| match e {
-            patch::PatchError::Invalid(m) => StatusError::bad_request(m),
-            patch::PatchError::Failed(m) => StatusError::new(422, "Invalid", m),
-        }),
-        PatchType::Merge => {
-            patch::merge_patch(target, patch);
-            Ok(())
-        }
-        PatchType::Strategic | PatchType::Apply => patch::strategic_merge_patch(target, patch)
-            .map_err(|e| StatusError::bad_request(e.to_string())),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn content_types_map_to_patch_types() {
         assert_eq!(
-            PatchType::from_content_type(Some("application/merge-patch+json; charset=utf-8"))
-                .unwrap(),
+            patch_type(Some("application/merge-patch+json; charset=utf-8")).unwrap(),
             PatchType::Merge
         );
-        assert_eq!(
-            PatchType::from_content_type(Some("application/json"))
-                .unwrap_err()
-                .code,
-            415
-        );
-        assert_eq!(PatchType::from_content_type(None).unwrap_err().code, 415);
+        assert_eq!(patch_type(Some("application/json")).unwrap_err().code, 415);
+        assert_eq!(patch_type(None).unwrap_err().code, 415);
     }
 
     #[test]
@@ -111,13 +70,5 @@ mod tests {
         assert_eq!(parse(PatchType::Merge, b"[1]").unwrap_err().code, 400);
         assert_eq!(parse(PatchType::Strategic, b"{").unwrap_err().code, 400);
         assert!(parse(PatchType::Apply, b"spec:\n  replicas: 3\n").is_ok());
-        let mut target = json!({"a": 1});
-        let failing = json!([{"op": "remove", "path": "/nope"}]);
-        assert_eq!(
-            apply(PatchType::Json, &mut target, &failing)
-                .unwrap_err()
-                .code,
-            422
-        );
     }
 }

@@ -28,6 +28,9 @@ pub enum ApiError {
     /// 400.
     #[error("{0}")]
     BadRequest(String),
+    /// 422 Invalid without field causes (a JSON patch operation that failed).
+    #[error("{0}")]
+    InvalidPatch(String),
     /// 403 Forbidden (e.g. creating in a terminating namespace).
     #[error("{0}")]
     Forbidden(String),
@@ -42,7 +45,7 @@ impl ApiError {
         match self {
             ApiError::NotFound { .. } => 404,
             ApiError::AlreadyExists { .. } | ApiError::Conflict(_) => 409,
-            ApiError::Invalid { .. } => 422,
+            ApiError::Invalid { .. } | ApiError::InvalidPatch(_) => 422,
             ApiError::BadRequest(_) => 400,
             ApiError::Forbidden(_) => 403,
             ApiError::Expired(_) => 410,
@@ -55,7 +58,7 @@ impl ApiError {
             ApiError::NotFound { .. } => "NotFound",
             ApiError::AlreadyExists { .. } => "AlreadyExists",
             ApiError::Conflict(_) => "Conflict",
-            ApiError::Invalid { .. } => "Invalid",
+            ApiError::Invalid { .. } | ApiError::InvalidPatch(_) => "Invalid",
             ApiError::BadRequest(_) => "BadRequest",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::Expired(_) => "Expired",

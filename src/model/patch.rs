@@ -17,6 +17,35 @@ pub enum PatchError {
     Failed(String),
 }
 
+/// The API's patch formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatchType {
+    /// RFC 6902 JSON patch.
+    Json,
+    /// RFC 7386 JSON merge patch.
+    Merge,
+    /// Kubernetes strategic merge patch.
+    Strategic,
+    /// Server-side apply (of whole objects, merged strategically here).
+    Apply,
+}
+
+/// Applies a patch of `patch_type` to an object's JSON.
+///
+/// # Errors
+/// [`PatchError::Failed`] when a JSON patch operation fails (the API answers 422),
+/// [`PatchError::Invalid`] for a malformed patch (400).
+pub fn apply(patch_type: PatchType, target: &mut Value, patch: &Value) -> Result<(), PatchError> {
+    match patch_type {
+        PatchType::Json => json_patch(target, patch),
+        PatchType::Merge => {
+            merge_patch(target, patch);
+            Ok(())
+        }
+        PatchType::Strategic | PatchType::Apply => strategic_merge_patch(target, patch),
+    }
+}
+
 /// Applies an RFC 7386 JSON merge patch.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
     json_patch::merge(target, patch);

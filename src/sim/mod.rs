@@ -13,6 +13,7 @@ pub mod apiserver;
 pub mod clock;
 pub mod endpoints;
 pub mod events;
+pub mod front;
 pub use crate::model::fixtures;
 pub mod gc;
 pub mod kubelet;

@@ -11,6 +11,7 @@ pub mod view;
 use crate::model::api_error::{ApiError, Propagation};
 use crate::model::dns::{QueryType, Record};
 use crate::model::object::{Kind, Object};
+use crate::model::patch::PatchType;
 use crate::timeline::Timeline;
 use async_trait::async_trait;
 use std::time::Duration;
@@ -25,6 +26,17 @@ pub enum Patch {
     Json(serde_json::Value),
     /// Kubernetes strategic merge patch.
     Strategic(serde_json::Value),
+}
+
+impl Patch {
+    /// The patch's format and document.
+    pub fn parts(&self) -> (PatchType, &serde_json::Value) {
+        match self {
+            Patch::Merge(v) => (PatchType::Merge, v),
+            Patch::Json(v) => (PatchType::Json, v),
+            Patch::Strategic(v) => (PatchType::Strategic, v),
+        }
+    }
 }
 
 /// Failures a target reports to the step that called it.

@@ -3,12 +3,12 @@
 //! condition holding — no sleeps, no wall-clock timeouts.
 
 use super::{Condition, Patch, Target, TargetError, View};
+use crate::model::api_error::ApiError;
 use crate::model::behaviour::Behaviour;
 use crate::model::object::{Kind, Object};
-use crate::model::patch;
-use crate::model::selector::selector_string;
 use crate::sim::apiserver::{DeleteOptions, Propagation};
 use crate::sim::endpoints::{QueryType, Record};
+use crate::sim::front::{self, Part};
 use crate::sim::{Cluster, ClusterConfig, RunError};
 use crate::timeline::{Recorder, Timeline};
 use async_trait::async_trait;
@@ -100,33 +100,6 @@ impl ReferenceTarget {
         }
         object
     }
-
-    fn scale_json(&self, name: &str) -> Result<serde_json::Value, TargetError> {
-        match self
-            .cluster
-            .get_object(Kind::StatefulSet, &self.namespace, name)
-        {
-            Some(Object::StatefulSet(set)) => {
-                let spec = set.spec.clone().unwrap_or_default();
-                Ok(serde_json::json!({
-                    "apiVersion": "autoscaling/v1",
-                    "kind": "Scale",
-                    "metadata": {"name": name, "namespace": self.namespace},
-                    "spec": {"replicas": spec.replicas.unwrap_or(1)},
-                    "status": {
-                        "replicas": set.status.as_ref().map_or(0, |s| s.replicas),
-                        "selector": selector_string(&spec.selector).unwrap_or_default(),
-                    }
-                }))
-            }
-            _ => Err(TargetError::Api(
-                crate::model::api_error::ApiError::NotFound {
-                    resource: "statefulsets.apps".into(),
-                    name: name.into(),
-                },
-            )),
-        }
-    }
 }
 
 #[async_trait]
@@ -140,24 +113,15 @@ impl Target for ReferenceTarget {
     }
 
     async fn create(&mut self, object: Object) -> Result<(Object, Vec<String>), TargetError> {
-        let written = self.cluster.create(self.scoped(object))?;
+        let object = self.scoped(object);
+        let written = front::create(&mut self.cluster, object)?;
         self.cluster.settle()?;
         Ok((Object::clone(&written.object), written.warnings))
     }
 
     async fn apply(&mut self, object: Object) -> Result<(Object, Vec<String>), TargetError> {
         let object = self.scoped(object);
-        let exists = self
-            .cluster
-            .get_object(object.kind(), object.namespace(), object.name())
-            .is_some();
-        let written = if exists {
-            let mut object = object;
-            object.metadata_mut().resource_version = None;
-            self.cluster.update(object)?
-        } else {
-            self.cluster.create(object)?
-        };
+        let (written, _) = front::apply(&mut self.cluster, object)?;
         self.cluster.settle()?;
         Ok((Object::clone(&written.object), written.warnings))
     }
@@ -173,54 +137,36 @@ impl Target for ReferenceTarget {
         p: Patch,
         status: bool,
     ) -> Result<Object, TargetError> {
-        let current = self
-            .cluster
-            .get_object(kind, &self.namespace, name)
-            .ok_or_else(|| {
-                TargetError::Api(crate::model::api_error::ApiError::NotFound {
-                    resource: crate::model::api_error::qualified_resource(kind),
-                    name: name.into(),
-                })
-            })?;
-        let mut json = current.to_json();
-        let bad = |e: patch::PatchError| {
-            TargetError::Api(crate::model::api_error::ApiError::BadRequest(e.to_string()))
-        };
-        match &p {
-            Patch::Merge(v) => patch::merge_patch(&mut json, v),
-            Patch::Json(v) => patch::json_patch(&mut json, v).map_err(bad)?,
-            Patch::Strategic(v) => patch::strategic_merge_patch(&mut json, v).map_err(bad)?,
-        }
-        let mut object = Object::from_json(kind, json).map_err(|e| {
-            TargetError::Api(crate::model::api_error::ApiError::BadRequest(format!(
-                "{}: {}",
-                e.path(),
-                e.inner()
-            )))
-        })?;
-        object.metadata_mut().resource_version = None;
-        let written = if status {
-            self.cluster.update_status(object)?
-        } else {
-            self.cluster.update(object)?
-        };
+        let (patch_type, doc) = p.parts();
+        let part = if status { Part::Status } else { Part::Main };
+        let ns = self.namespace.clone();
+        let patched = front::patch(
+            &mut self.cluster,
+            kind,
+            &ns,
+            name,
+            patch_type,
+            doc,
+            part,
+            |json| {
+                Object::from_json(kind, json)
+                    .map(|o| (o, Vec::new()))
+                    .map_err(|e| ApiError::BadRequest(format!("{}: {}", e.path(), e.inner())))
+            },
+        )?;
         self.cluster.settle()?;
-        Ok(Object::clone(&written.object))
+        Ok(Object::clone(&patched.written.object))
     }
 
     async fn scale(&mut self, name: &str, replicas: i32) -> Result<serde_json::Value, TargetError> {
-        self.patch(
-            Kind::StatefulSet,
-            name,
-            Patch::Merge(serde_json::json!({"spec": {"replicas": replicas}})),
-            false,
-        )
-        .await?;
-        self.scale_json(name)
+        let ns = self.namespace.clone();
+        let scale = front::scale(&mut self.cluster, &ns, name, replicas)?;
+        self.cluster.settle()?;
+        Ok(scale)
     }
 
     async fn get_scale(&mut self, name: &str) -> Result<serde_json::Value, TargetError> {
-        self.scale_json(name)
+        Ok(front::get_scale(&self.cluster, &self.namespace, name)?)
     }
 
     async fn delete(
@@ -234,7 +180,7 @@ impl Target for ReferenceTarget {
             ..Default::default()
         };
         let ns = self.namespace.clone();
-        self.cluster.delete(kind, &ns, name, &options)?;
+        front::delete(&mut self.cluster, kind, &ns, name, &options, None, false)?;
         self.cluster.settle()?;
         Ok(())
     }
@@ -353,5 +299,31 @@ impl Target for ReferenceTarget {
 
     async fn cleanup(&mut self) -> Result<(), TargetError> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::fixtures::{nginx_service, web};
+
+    /// The reference target writes through the same front as `serve`: scaling to the
+    /// current size leaves the store untouched.
+    #[tokio::test]
+    async fn scaling_to_the_current_size_writes_nothing() {
+        let mut target = ReferenceTarget::with_behaviour(Behaviour::default());
+        target
+            .create(Object::Service(Box::new(nginx_service())))
+            .await
+            .unwrap();
+        target
+            .create(Object::StatefulSet(Box::new(web(2, serde_json::json!({})))))
+            .await
+            .unwrap();
+        let before = target.cluster().store().resource_version();
+        target.scale("web", 2).await.unwrap();
+        assert_eq!(target.cluster().store().resource_version(), before);
+        target.scale("web", 3).await.unwrap();
+        assert!(target.cluster().store().resource_version() > before);
     }
 }
