@@ -9,7 +9,8 @@
 //!
 //! Outside harnesses control readiness and faults through pod annotations the built-in
 //! kubelet honours: `stsconform.io/ready: "false"` fails the readiness check while set,
-//! `stsconform.io/fail: "true"` makes the containers exit with an error, and images on a
+//! `stsconform.io/fail: "true"` makes the containers exit with an error (`"evicted"`: a
+//! node-pressure eviction), and images on a
 //! registry ending in `.invalid` never pull (`ErrImagePull`, then `ImagePullBackOff`).
 //! `--controller none` runs everything but the StatefulSet controller.
 //!
@@ -48,6 +49,23 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch as channel;
+
+/// Parses a time scale: a finite number from 0.01 to 1000.
+///
+/// # Errors
+/// A message for clap when it is not.
+pub fn parse_time_scale(s: &str) -> Result<f64, String> {
+    let scale: f64 = s
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number (e.g. 1, 10, 0.5)"))?;
+    if scale.is_finite() && (0.01..=1000.0).contains(&scale) {
+        Ok(scale)
+    } else {
+        Err(format!(
+            "{s} is out of range: the time scale runs from 0.01 to 1000"
+        ))
+    }
+}
 
 /// Changes kept in the log for watches (older resourceVersions get 410 Expired).
 pub const LOG_WINDOW: usize = 25_000;
@@ -92,6 +110,10 @@ pub struct ServeArgs {
     /// Most watches open at once; more get 429 TooManyRequests.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_watches: usize,
+    /// Run the cluster's clock this many times faster than the wall clock (pod start and
+    /// stop, minReadySeconds, requeues, timestamps); pair with `run --time-scale`.
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_time_scale)]
+    pub time_scale: f64,
     /// Changes kept for watches; a watch from an older resourceVersion gets 410 Expired.
     #[arg(long, value_name = "N", default_value_t = LOG_WINDOW, hide = true)]
     pub log_window: usize,
@@ -110,6 +132,7 @@ impl Default for ServeArgs {
             kube_minor: 36,
             max_watches: 1000,
             log_window: LOG_WINDOW,
+            time_scale: 1.0,
         }
     }
 }
@@ -253,6 +276,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
     let state = Arc::new(state::State::new(
         cluster_config(args),
         args.max_watches,
+        args.time_scale,
         shutdown_rx.clone(),
     ));
     let ticker = state.spawn_ticker();

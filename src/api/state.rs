@@ -1,5 +1,5 @@
 //! The one reference cluster behind the API: an async mutex around [`Cluster`], virtual
-//! time kept at wall-clock elapsed by a ticker and after every write, and a notification
+//! time kept at wall-clock elapsed (times `--time-scale`) by a ticker and after every write, and a notification
 //! channel carrying the newest resourceVersion so watchers wake after writes.
 
 use crate::sim::{Cluster, ClusterConfig};
@@ -26,6 +26,8 @@ pub struct State {
     /// The Kubernetes minor version `/version` reports.
     pub minor: u32,
     livelock_reported: AtomicBool,
+    /// Virtual seconds per wall-clock second (`serve --time-scale`).
+    time_scale: f64,
 }
 
 impl State {
@@ -33,6 +35,7 @@ impl State {
     pub fn new(
         config: ClusterConfig,
         max_watches: usize,
+        time_scale: f64,
         shutdown: watch::Receiver<bool>,
     ) -> State {
         let minor = config.behaviour.minor;
@@ -54,12 +57,15 @@ impl State {
             watch_slots: Arc::new(Semaphore::new(max_watches)),
             minor,
             livelock_reported: AtomicBool::new(false),
+            time_scale,
         }
     }
 
-    /// Virtual time that corresponds to now.
+    /// Virtual time that corresponds to now: wall-clock time since the start, times the
+    /// time scale, so every timer (pod start and stop, minReadySeconds, requeues) and every
+    /// timestamp the cluster writes run that much faster, consistently.
     fn elapsed(&self) -> Duration {
-        self.started.elapsed()
+        self.started.elapsed().mul_f64(self.time_scale)
     }
 
     fn advance(&self, cluster: &mut Cluster) {

@@ -175,11 +175,29 @@ impl From<ApiError> for StatusError {
         };
         StatusError {
             code: e.code(),
-            reason: e.reason(),
+            reason: static_reason(e.reason()),
             message,
             details,
         }
     }
+}
+
+/// A `Status.reason` as a static string: the simulation produces only these.
+fn static_reason(reason: &str) -> &'static str {
+    const KNOWN: [&str; 8] = [
+        "NotFound",
+        "AlreadyExists",
+        "Conflict",
+        "Invalid",
+        "BadRequest",
+        "Forbidden",
+        "Expired",
+        "InternalError",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|k| *k == reason)
+        .unwrap_or("InternalError")
 }
 
 /// A `Status` of `status: Success`, as some deletes return.

@@ -37,6 +37,13 @@ pub enum ApiError {
     /// 410 Gone.
     #[error("{0}")]
     Expired(String),
+    /// Any other `Status` a remote API server answered with, as it came.
+    #[error("{message}")]
+    Remote {
+        code: u16,
+        reason: String,
+        message: String,
+    },
 }
 
 impl ApiError {
@@ -49,11 +56,12 @@ impl ApiError {
             ApiError::BadRequest(_) => 400,
             ApiError::Forbidden(_) => 403,
             ApiError::Expired(_) => 410,
+            ApiError::Remote { code, .. } => *code,
         }
     }
 
     /// The `Status.reason`.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> &str {
         match self {
             ApiError::NotFound { .. } => "NotFound",
             ApiError::AlreadyExists { .. } => "AlreadyExists",
@@ -62,17 +70,18 @@ impl ApiError {
             ApiError::BadRequest(_) => "BadRequest",
             ApiError::Forbidden(_) => "Forbidden",
             ApiError::Expired(_) => "Expired",
+            ApiError::Remote { reason, .. } => reason,
         }
     }
 
     /// Whether this is a 404.
     pub fn is_not_found(&self) -> bool {
-        matches!(self, ApiError::NotFound { .. })
+        self.code() == 404
     }
 
     /// Whether this is an AlreadyExists 409.
     pub fn is_already_exists(&self) -> bool {
-        matches!(self, ApiError::AlreadyExists { .. })
+        self.code() == 409 && self.reason() == "AlreadyExists"
     }
 }
 

@@ -395,6 +395,9 @@ impl Cluster {
         options: &DeleteOptions,
     ) -> Result<Arc<Object>, ApiError> {
         let namespace = if kind.namespaced() { namespace } else { "" };
+        if kind == Kind::Namespace {
+            return super::namespaces::delete(self, name);
+        }
         let Some(current) = self.store.get(kind, namespace, name) else {
             return Err(StoreError::NotFound {
                 kind,

@@ -11,6 +11,7 @@
 //! how tools outside the process (against `serve`) reach them:
 //! * `stsconform.io/ready: "false"` — the readiness check fails while the annotation says so;
 //! * `stsconform.io/fail: "true"` — the pod's containers exit with an error (phase Failed);
+//!   `"evicted"` — the pod is evicted for node pressure (phase Failed, reason Evicted);
 //! * images whose registry host ends in `.invalid` (RFC 2606) never pull, on any cluster.
 
 use super::pod_record::{PodRecord, PodView};
@@ -30,6 +31,10 @@ use std::time::Duration;
 pub const READY_ANNOTATION: &str = "stsconform.io/ready";
 /// Annotation that makes a pod's containers fail ("true").
 pub const FAIL_ANNOTATION: &str = "stsconform.io/fail";
+/// The [`FAIL_ANNOTATION`] value that evicts the pod as node-pressure eviction does.
+pub const EVICTED: &str = "evicted";
+/// Reason and message of a node-pressure eviction.
+const EVICTION: (&str, &str) = ("Evicted", "The node was low on resource: memory.");
 /// The node every pod is bound to.
 pub const NODE_NAME: &str = "sim-node-1";
 
@@ -244,11 +249,20 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
         }
         return;
     }
-    if pod.annotation(FAIL_ANNOTATION) == Some("true") {
-        if let Some(pod) = typed(cluster) {
-            fail(cluster, pod, "Error", None);
+    match pod.annotation(FAIL_ANNOTATION) {
+        Some("true") => {
+            if let Some(pod) = typed(cluster) {
+                fail(cluster, pod, "Error", None);
+            }
+            return;
         }
-        return;
+        Some(EVICTED) => {
+            if let Some(pod) = typed(cluster) {
+                fail(cluster, pod, "ContainerStatusUnknown", Some(EVICTION));
+            }
+            return;
+        }
+        _ => {}
     }
     let Some(version) = cluster.store.version(Kind::Pod, namespace, name) else {
         return;
@@ -384,7 +398,9 @@ pub(crate) fn sync_pod(cluster: &mut Cluster, namespace: &str, name: &str) {
 /// The common no-op syncs, decided without copying the pod: a pod waiting for its start
 /// timer, a finished pod, and a running pod whose readiness already matches its check.
 fn nothing_to_do(cluster: &Cluster, pod: &impl PodView) -> bool {
-    if pod.deletion_timestamp().is_some() || pod.annotation(FAIL_ANNOTATION) == Some("true") {
+    if pod.deletion_timestamp().is_some()
+        || matches!(pod.annotation(FAIL_ANNOTATION), Some("true" | EVICTED))
+    {
         return false;
     }
     let scheduled = pod.node_name().is_some();
@@ -590,12 +606,7 @@ impl Cluster {
     pub fn evict_pod(&mut self, namespace: &str, name: &str) -> bool {
         match self.get_object(Kind::Pod, namespace, name) {
             Some(Object::Pod(pod)) if pod.metadata.deletion_timestamp.is_none() => {
-                fail(
-                    self,
-                    *pod,
-                    "ContainerStatusUnknown",
-                    Some(("Evicted", "The node was low on resource: memory.")),
-                );
+                fail(self, *pod, "ContainerStatusUnknown", Some(EVICTION));
                 true
             }
             _ => false,

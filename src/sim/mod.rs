@@ -17,6 +17,7 @@ pub mod front;
 pub use crate::model::fixtures;
 pub mod gc;
 pub mod kubelet;
+mod namespaces;
 pub mod pod_record;
 pub mod statefulset;
 pub mod store;
@@ -90,6 +91,8 @@ pub enum Work {
     Gc(ObjectKey),
     /// Refresh the endpoint slices of one Service.
     Endpoints(String, String),
+    /// Empty and remove one terminating namespace.
+    Namespace(String),
 }
 
 /// Something due at a virtual time.
@@ -351,6 +354,7 @@ impl Cluster {
             Work::Volume(..) => Actor::Volumes,
             Work::Gc(_) => Actor::GarbageCollector,
             Work::Endpoints(..) => Actor::Endpoints,
+            Work::Namespace(_) => Actor::NamespaceController,
         };
         self.store.set_actor(actor);
         self.run_as(work);
@@ -364,6 +368,7 @@ impl Cluster {
             Work::Volume(ns, name) => volumes::sync_claim(self, &ns, &name),
             Work::Gc(key) => gc::process(self, &key),
             Work::Endpoints(ns, name) => endpoints::sync_service(self, &ns, &name),
+            Work::Namespace(name) => namespaces::sync(self, &name),
         }
     }
 

@@ -58,6 +58,8 @@ pub enum Actor {
     GarbageCollector,
     /// The endpoint-slice controller.
     Endpoints,
+    /// The namespace controller.
+    NamespaceController,
 }
 
 /// One entry of the change log, as its readers see it.
