@@ -20,6 +20,7 @@
 //! [`patch`], [`body`] (decoding and field validation), [`request`] (query and content
 //! negotiation), [`reply`], [`status`] (errors) and [`resources`].
 
+pub mod access;
 pub mod body;
 pub mod discovery;
 pub mod kubeconfig;
@@ -89,6 +90,10 @@ pub struct ServeArgs {
     /// Where to write the kubeconfig (default: stsconform-PORT.kubeconfig in the temp dir).
     #[arg(long, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
+    /// Also issue a read-only token (get, list, watch) and write a kubeconfig with it here,
+    /// to see how a client meets missing permissions.
+    #[arg(long, value_name = "PATH")]
+    pub read_only_kubeconfig: Option<PathBuf>,
     /// How long pods take from creation to Running and Ready (e.g. 500ms, 2s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub pod_start: Duration,
@@ -124,6 +129,7 @@ impl Default for ServeArgs {
         ServeArgs {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             kubeconfig: None,
+            read_only_kubeconfig: None,
             pod_start: Duration::from_secs(2),
             pod_stop: Duration::from_secs(1),
             controller: ControllerMode::Builtin,
@@ -184,6 +190,8 @@ pub struct Server {
     pub kubeconfig: PathBuf,
     /// The bearer token (None with --plain-http).
     pub token: Option<String>,
+    /// The kubeconfig with the read-only token, when one was asked for.
+    pub read_only_kubeconfig: Option<PathBuf>,
     shutdown: channel::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -262,9 +270,13 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
     let path = args.kubeconfig.clone().unwrap_or_else(|| {
         std::env::temp_dir().join(format!("stsconform-{}.kubeconfig", addr.port()))
     });
+    let read_only_token = match (&args.read_only_kubeconfig, &token) {
+        (Some(_), Some(_)) => Some(random_token()?),
+        _ => None,
+    };
     kubeconfig::Kubeconfig {
         server: url.clone(),
-        ca_pem,
+        ca_pem: ca_pem.clone(),
         token: token.clone(),
     }
     .write(&path)
@@ -272,6 +284,19 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
         path: path.clone(),
         source,
     })?;
+    if let (Some(read_only_path), Some(read_only)) = (&args.read_only_kubeconfig, &read_only_token)
+    {
+        kubeconfig::Kubeconfig {
+            server: url.clone(),
+            ca_pem,
+            token: Some(read_only.clone()),
+        }
+        .write(read_only_path)
+        .map_err(|source| ServeError::Kubeconfig {
+            path: read_only_path.clone(),
+            source,
+        })?;
+    }
     let (shutdown_tx, shutdown_rx) = channel::channel(false);
     let state = Arc::new(state::State::new(
         cluster_config(args),
@@ -283,6 +308,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
     let app = server::App {
         state,
         token: token.as_deref().map(Arc::from),
+        read_only_token: read_only_token.as_deref().map(Arc::from),
     };
     let accept = tokio::spawn(server::accept_loop(listener, tls, app, shutdown_rx));
     Ok(Server {
@@ -290,6 +316,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
         url,
         kubeconfig: path,
         token,
+        read_only_kubeconfig: read_only_token.and(args.read_only_kubeconfig.clone()),
         shutdown: shutdown_tx,
         tasks: vec![accept, ticker],
     })

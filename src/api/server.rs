@@ -2,6 +2,7 @@
 //! plain HTTP), bearer-token authentication, the 3 MiB body cap, panic containment per
 //! request, and graceful shutdown that ends watches and drains connections.
 
+use super::access::{self, Access};
 use super::reply::{self, Reply};
 use super::routes;
 use super::state::State;
@@ -36,6 +37,8 @@ pub struct App {
     pub state: Arc<State>,
     /// The bearer token every request must carry (None: no authentication).
     pub token: Option<Arc<str>>,
+    /// A second token that may only read (`--read-only-kubeconfig`).
+    pub read_only_token: Option<Arc<str>>,
 }
 
 /// Compares without an early exit, so the token cannot be guessed byte by byte by timing.
@@ -44,16 +47,29 @@ fn same_secret(a: &[u8], b: &[u8]) -> bool {
 }
 
 impl App {
-    fn authorized(&self, request: &Request<Incoming>) -> bool {
+    /// What the request's bearer token allows; None when it authenticates nobody.
+    fn access(&self, request: &Request<Incoming>) -> Option<Access> {
         let Some(token) = &self.token else {
-            return true;
+            return Some(Access::Full);
         };
-        request
+        let given = request
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|given| same_secret(given.trim().as_bytes(), token.as_bytes()))
+            .and_then(|v| v.strip_prefix("Bearer "))?
+            .trim()
+            .as_bytes();
+        if same_secret(given, token.as_bytes()) {
+            Some(Access::Full)
+        } else if self
+            .read_only_token
+            .as_ref()
+            .is_some_and(|t| same_secret(given, t.as_bytes()))
+        {
+            Some(Access::ReadOnly)
+        } else {
+            None
+        }
     }
 
     /// Serves one request; never fails and never lets a panic drop the connection.
@@ -65,8 +81,11 @@ impl App {
     }
 
     async fn handle(self, request: Request<Incoming>) -> Reply {
-        if !self.authorized(&request) {
+        let Some(access) = self.access(&request) else {
             return reply::error(&StatusError::unauthorized());
+        };
+        if let Err(e) = access::check(access, request.method(), request.uri().path()) {
+            return reply::error(&e);
         }
         let (parts, body) = request.into_parts();
         let declared = parts
@@ -90,6 +109,9 @@ impl App {
                 )));
             }
         };
+        if parts.method == axum::http::Method::POST && parts.uri.path() == access::REVIEW_PATH {
+            return access::review(access, &body);
+        }
         routes::handle(
             &self.state,
             &parts.method,

@@ -125,16 +125,25 @@ impl State {
         self.shutdown.clone()
     }
 
-    /// Keeps virtual time at wall-clock elapsed until shutdown.
+    /// The wall-clock instant of the cluster's next timer, if it has one.
+    async fn next_timer_at(&self) -> Option<Instant> {
+        let next = self.cluster.lock().await.next_timer()?;
+        // A hair late, so float rounding cannot wake the ticker just before the timer.
+        Some(self.started + next.div_f64(self.time_scale) + Duration::from_micros(200))
+    }
+
+    /// Keeps virtual time at wall-clock elapsed until shutdown, waking at each timer's due
+    /// time (so pods become Ready when they should, not at the next tick) and at least
+    /// every [`TICK`].
     pub fn spawn_ticker(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
         let state = Arc::clone(self);
         let mut shutdown = self.shutdown.clone();
         tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(TICK);
-            ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
+                let tick = Instant::now() + TICK;
+                let wake = state.next_timer_at().await.map_or(tick, |t| t.min(tick));
                 tokio::select! {
-                    _ = ticker.tick() => {
+                    () = tokio::time::sleep_until(wake.into()) => {
                         let _ = state.write(|_| ()).await;
                     }
                     _ = shutdown.changed() => return,
