@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 use stsconform::commands::{self, exit, parse_duration, simulate::Until};
 use stsconform::model::behaviour::Behaviour;
+use stsconform::runner::choice::ClusterRun;
 use stsconform::runner::{self, RunOptions};
 use stsconform::sim::ClusterConfig;
+use stsconform::targets::kube::session::ClusterOptions;
 
 // The reference cluster allocates and frees millions of small objects per large run;
 // mimalloc takes a third less time over them than the system allocator and returns
@@ -117,6 +119,8 @@ enum Command {
         /// Do not check timelines against snapshots.
         #[arg(long)]
         no_snapshots: bool,
+        #[command(flatten)]
+        cluster: ClusterArgs,
     },
     /// Print every step phrase with its meaning and an example.
     Steps,
@@ -136,6 +140,57 @@ enum Command {
     /// Serve the reference cluster behind the real Kubernetes HTTP API (for kubectl,
     /// kube-rs and external controllers) until Ctrl-C or SIGTERM.
     Serve(stsconform::api::ServeArgs),
+}
+
+/// Options of `run` for a cluster target.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Cluster target (instead of the reference cluster)")]
+struct ClusterArgs {
+    /// Run on the cluster of this kubeconfig, one labelled namespace per scenario.
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// Run on the cluster of $KUBECONFIG (or ~/.kube/config).
+    #[arg(long)]
+    cluster: bool,
+    /// The kubeconfig context to use (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Keep the namespaces of failed scenarios and print their names.
+    #[arg(long)]
+    keep_failed: bool,
+    /// Count skipped scenarios (other release, missing gate or capability) as failed.
+    #[arg(long)]
+    strict: bool,
+    /// A feature gate the cluster has on or off (default: the release's default).
+    #[arg(long, value_name = "NAME=BOOL", value_parser = stsconform::runner::choice::parse_gate)]
+    gate: Vec<(String, bool)>,
+    /// The cluster's clock runs this many times faster than the wall clock
+    /// (`serve --time-scale`): waits and timeouts scale with it.
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = stsconform::api::parse_time_scale)]
+    time_scale: f64,
+    /// Multiply every wait's timeout (slow clusters).
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = stsconform::api::parse_time_scale)]
+    timeout_scale: f64,
+    /// How long connecting may take.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    connect_timeout: Duration,
+}
+
+impl ClusterArgs {
+    fn run(&self) -> Option<ClusterRun> {
+        let wanted = self.kubeconfig.is_some() || self.cluster || self.context.is_some();
+        wanted.then(|| ClusterRun {
+            options: ClusterOptions {
+                kubeconfig: self.kubeconfig.clone(),
+                context: self.context.clone(),
+                time_scale: self.time_scale,
+                timeout_scale: self.timeout_scale,
+                connect_timeout: self.connect_timeout,
+            },
+            keep_failed: self.keep_failed,
+            gates: self.gate.iter().cloned().collect(),
+        })
+    }
 }
 
 fn main() -> ExitCode {
@@ -237,6 +292,7 @@ fn main() -> ExitCode {
             list,
             snapshots,
             no_snapshots,
+            cluster,
         } => {
             let snapshots = match (no_snapshots, snapshots) {
                 (true, _) => None,
@@ -252,6 +308,8 @@ fn main() -> ExitCode {
                 concurrency: Some(concurrency),
                 list,
                 snapshots: snapshots.map(|d| std::path::absolute(&d).unwrap_or(d)),
+                strict: cluster.strict,
+                cluster: cluster.run(),
             };
             run(&options)
         }

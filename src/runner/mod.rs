@@ -3,6 +3,7 @@
 //! against its snapshot, writes JUnit and Cucumber JSON on request, and ends with one line
 //! `N passed, N failed[, N skipped]` so a run that executed nothing cannot look green.
 
+pub mod choice;
 pub mod snapshot;
 pub mod sources;
 
@@ -37,6 +38,10 @@ pub struct RunOptions {
     pub list: bool,
     /// Where snapshots live; None skips snapshot checks.
     pub snapshots: Option<PathBuf>,
+    /// Run on this cluster instead of fresh reference clusters.
+    pub cluster: Option<choice::ClusterRun>,
+    /// Count skipped scenarios as failed.
+    pub strict: bool,
 }
 
 /// Failures before any scenario runs.
@@ -55,6 +60,9 @@ pub enum RunError {
     /// The tag expression did not parse.
     #[error("invalid tag expression {expr:?}: {message}")]
     Tags { expr: String, message: String },
+    /// The cluster cannot be used.
+    #[error(transparent)]
+    Connect(#[from] crate::targets::kube::session::ConnectError),
     /// A report file could not be created.
     #[error("failed to create {path}: {source}")]
     Report {
@@ -73,12 +81,20 @@ pub struct Outcome {
     pub skipped: usize,
     /// Whether cucumber itself saw failures (parse errors, hook errors, failed steps).
     pub execution_failed: bool,
+    /// The exit code of a run stopped by a signal (130 for SIGINT, 143 for SIGTERM).
+    pub interrupted: Option<i32>,
 }
 
 impl Outcome {
     /// Exit code: 0 only when scenarios were selected and all passed.
     pub fn exit_code(&self) -> i32 {
-        if self.selected == 0 || self.failed > 0 || self.skipped > 0 || self.execution_failed {
+        if let Some(code) = self.interrupted {
+            return code;
+        }
+        // Every selected scenario must have been accounted for: one that did not run must
+        // not look green.
+        let unaccounted = self.passed + self.skipped != self.selected;
+        if self.selected == 0 || self.failed > 0 || unaccounted || self.execution_failed {
             crate::commands::exit::FAILED
         } else {
             crate::commands::exit::OK
@@ -93,6 +109,18 @@ impl Outcome {
         }
         line
     }
+}
+
+/// All tags of a scenario, owned.
+fn tag_list(
+    feature: &gherkin::Feature,
+    rule: Option<&gherkin::Rule>,
+    scenario: &gherkin::Scenario,
+) -> Vec<String> {
+    tags_of(feature, rule, scenario)
+        .into_iter()
+        .cloned()
+        .collect()
 }
 
 /// All tags that apply to a scenario: the feature's, the rule's and its own.
@@ -182,17 +210,40 @@ pub fn list(options: &RunOptions) -> Result<(Vec<String>, Outcome), RunError> {
     ))
 }
 
-/// Runs the selected scenarios on fresh reference clusters.
+/// Runs the selected scenarios on fresh reference clusters, or on the cluster of
+/// `options.cluster`, one namespace per scenario.
 ///
 /// # Errors
 /// Unreadable or unparsable features, a bad tag expression, report files that cannot be
-/// created. Failing scenarios are not errors: they are counted in the [`Outcome`].
+/// created, a cluster that cannot be used. Failing scenarios are not errors: they are
+/// counted in the [`Outcome`].
 pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     let (_, listed) = list(options)?;
     if listed.selected == 0 {
         return Ok(listed);
     }
+    let choice = match &options.cluster {
+        Some(cluster) => choice::TargetChoice::connect(cluster.clone()).await?,
+        None => choice::TargetChoice::Reference,
+    };
+    println!("{}", choice.describe());
     let features = sources::load(options)?;
+    let select = selector(options)?;
+    let mut skipped_by_tags = 0;
+    for (path, feature) in &features {
+        for (rule, scenario) in scenarios_of(feature) {
+            if !select(feature, rule, scenario) {
+                continue;
+            }
+            if let Some(reason) = choice.skip_reason(&tag_list(feature, rule, scenario)) {
+                skipped_by_tags += 1;
+                println!(
+                    "skipped: {path}:{}: {}: {reason}",
+                    scenario.position.line, scenario.name
+                );
+            }
+        }
+    }
     let features: Vec<gherkin::Feature> = features
         .into_iter()
         .map(|(_, f)| match &options.snapshots {
@@ -216,14 +267,23 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     let junit = report(&options.junit)?;
     let json = report(&options.json)?;
 
+    // passed, failed, skipped
     let counts = Arc::new([
         AtomicUsize::new(0),
         AtomicUsize::new(0),
-        AtomicUsize::new(0),
+        AtomicUsize::new(skipped_by_tags),
     ]);
     let in_hook = counts.clone();
-    let select = selector(options)?;
-    let writer = StsWorld::cucumber::<&str>()
+    let strict = options.strict;
+    let opener = choice.clone();
+    let closer = choice.clone();
+    let runnable = {
+        let choice = choice.clone();
+        move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
+            select(f, r, s) && choice.skip_reason(&tag_list(f, r, s)).is_none()
+        }
+    };
+    let suite = StsWorld::cucumber::<&str>()
         .with_parser(sources::Preparsed)
         .with_writer(
             writer::Basic::raw(io::stdout(), writer::Coloring::Auto, 0)
@@ -235,21 +295,66 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
         .fail_on_skipped()
         .with_default_cli()
         .max_concurrent_scenarios(options.concurrency.unwrap_or(1).max(1))
-        .before(|feature, rule, scenario, world| {
-            world.configure_from_tags(tags_of(feature, rule, scenario));
-            Box::pin(async {})
+        .before(move |feature, rule, scenario, world| {
+            let tags = tag_list(feature, rule, scenario);
+            let name = scenario.name.clone();
+            let choice = opener.clone();
+            Box::pin(async move {
+                match choice.open(&tags, &name).await {
+                    Ok(target) => world.use_target(target),
+                    // A failing hook fails the scenario with this message.
+                    Err(e) => panic!("could not set up the scenario's target: {e}"),
+                }
+            })
         })
-        .after(move |_, _, _, finished, _| {
+        .after(move |_, _, scenario, finished, world| {
+            let passed = matches!(finished, cucumber::event::ScenarioFinished::StepPassed);
+            let skip = world.as_ref().and_then(|w| w.skip_reason.clone());
             // Skipped steps (undefined ones) fail the scenario: the run uses fail_on_skipped.
-            let slot = match finished {
-                cucumber::event::ScenarioFinished::StepPassed => 0,
+            let slot = match (passed, &skip) {
+                (true, _) => 0,
+                (false, Some(_)) if !strict => 2,
                 _ => 1,
             };
+            if let (false, Some(reason)) = (passed, &skip) {
+                println!("skipped: {}: {reason}", scenario.name);
+            }
             in_hook[slot].fetch_add(1, Ordering::SeqCst);
-            Box::pin(async {})
+            let keep = !passed && closer.keep_failed();
+            let session = closer.session().cloned();
+            Box::pin(async move {
+                let Some(world) = world else { return };
+                let namespace = world.target().namespace().to_owned();
+                if keep {
+                    println!("kept namespace {namespace} of the failed scenario");
+                    if let Some(session) = session {
+                        session.forget(&namespace);
+                    }
+                } else if let Err(e) = world.target().cleanup().await {
+                    eprintln!("warning: cleaning up after the scenario: {e}");
+                }
+            })
         })
-        .filter_run(features, move |f, r, s| select(f, r, s))
-        .await;
+        .filter_run(features, move |f, r, s| runnable(f, r, s));
+    let writer = tokio::select! {
+        writer = suite => writer,
+        code = interrupted() => {
+            eprintln!("interrupted: no further scenario starts; deleting the namespaces this run created");
+            if let Some(session) = choice.session() {
+                for failure in session.delete_all(std::time::Duration::from_secs(120)).await {
+                    eprintln!("warning: {failure}");
+                }
+            }
+            return Ok(Outcome {
+                selected: listed.selected,
+                passed: counts[0].load(Ordering::SeqCst),
+                failed: counts[1].load(Ordering::SeqCst),
+                skipped: counts[2].load(Ordering::SeqCst),
+                execution_failed: true,
+                interrupted: Some(code),
+            });
+        }
+    };
     use cucumber::writer::Stats as _;
     Ok(Outcome {
         selected: listed.selected,
@@ -257,5 +362,41 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
         failed: counts[1].load(Ordering::SeqCst),
         skipped: counts[2].load(Ordering::SeqCst),
         execution_failed: writer.execution_has_failed(),
+        interrupted: None,
     })
+}
+
+/// Resolves with the conventional exit code when SIGINT (130) or SIGTERM (143) arrives.
+async fn interrupted() -> i32 {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut int), Ok(mut term)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) else {
+            return std::future::pending().await;
+        };
+        tokio::select! {
+            _ = int.recv() => 130,
+            _ = term.recv() => 143,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        130
+    }
+}
+
+/// A feature's scenarios with their rules.
+fn scenarios_of(
+    feature: &gherkin::Feature,
+) -> impl Iterator<Item = (Option<&gherkin::Rule>, &gherkin::Scenario)> {
+    feature.scenarios.iter().map(|s| (None, s)).chain(
+        feature
+            .rules
+            .iter()
+            .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
+    )
 }

@@ -45,8 +45,10 @@ async fn after_ready(
         return Err(w.failure(format!("{what} never happened")).await);
     };
     let at = timeline.rows[index].at;
+    // On a cluster the rows carry the times the watch saw them, not the server's.
+    let tolerance = w.target().timing_tolerance();
     match ready_since(timeline, earlier, index) {
-        Some(since) if since + gap <= at => Ok(()),
+        Some(since) if since + gap <= at + tolerance => Ok(()),
         Some(since) => Err(w
             .failure(format!(
                 "{what} at {at:?}, only {:?} after {earlier} became Running and Ready (wanted {gap:?})",

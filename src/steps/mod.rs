@@ -54,6 +54,8 @@ pub struct StsWorld {
     pub last_warnings: Vec<String>,
     /// Pod uids remembered by "I note the uid of …".
     pub remembered: BTreeMap<String, String>,
+    /// Why the scenario cannot run on this target, once a step has found out.
+    pub skip_reason: Option<String>,
 }
 
 impl StsWorld {
@@ -71,25 +73,13 @@ impl StsWorld {
             last_error: None,
             last_warnings: Vec::new(),
             remembered: BTreeMap::new(),
+            skip_reason: None,
         }
     }
 
-    /// Reconfigures the reference cluster from a scenario's tags: `@gate-MaxUnavailableStatefulSet`
-    /// turns the gate on, `@kube-1.NN` models release 1.NN.
-    pub fn configure_from_tags<'a>(&mut self, tags: impl IntoIterator<Item = &'a String>) {
-        let mut behaviour = Behaviour::default();
-        for tag in tags {
-            let tag = tag.trim_start_matches('@');
-            if tag == "gate-MaxUnavailableStatefulSet" {
-                behaviour.max_unavailable_stateful_set = true;
-            }
-            if let Some(minor) = tag.strip_prefix("kube-1.").and_then(|m| m.parse().ok()) {
-                behaviour.minor = minor;
-            }
-        }
-        if behaviour != Behaviour::default() {
-            self.target = Box::new(ReferenceTarget::with_behaviour(behaviour));
-        }
+    /// Puts the scenario on `target` (the runner opens it from the scenario's tags).
+    pub fn use_target(&mut self, target: Box<dyn Target>) {
+        self.target = target;
     }
 
     /// The target.
@@ -113,9 +103,14 @@ impl StsWorld {
     }
 
     /// Turns a target error into a failure with context.
+    /// An unsupported operation marks the scenario skipped, with the target's reason.
     pub async fn fail_on<T>(&mut self, result: Result<T, TargetError>) -> Result<T, Failure> {
         match result {
             Ok(v) => Ok(v),
+            Err(TargetError::Unsupported(reason)) => {
+                self.skip_reason = Some(reason.clone());
+                Err(Failure(format!("skipped: {reason}")))
+            }
             Err(e) => Err(self.failure(e).await),
         }
     }

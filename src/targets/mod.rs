@@ -5,6 +5,7 @@
 //!
 //! Each scenario gets its own namespace; every call is scoped to it.
 
+pub mod kube;
 pub mod reference;
 pub mod view;
 
@@ -70,6 +71,18 @@ pub trait Target: Send + std::fmt::Debug {
 
     /// The scenario's namespace.
     fn namespace(&self) -> &str;
+
+    /// Whether the harness owns this target's clock, so timelines match snapshots to the
+    /// millisecond; otherwise they are compared in their timing-free normal form.
+    fn exact_timing(&self) -> bool {
+        true
+    }
+
+    /// How far apart, in target time, a timeline's times may be from when things happened
+    /// on the server (zero where the harness owns the clock).
+    fn timing_tolerance(&self) -> Duration {
+        Duration::ZERO
+    }
 
     /// Creates an object in the scenario's namespace; returns it as stored, plus warnings.
     async fn create(&mut self, object: Object) -> Result<(Object, Vec<String>), TargetError>;

@@ -2,6 +2,7 @@
 //! recorded from the change log, normalised (revision hashes become `rev1`, `rev2` … in
 //! order of creation; no uids, no resourceVersions) and rendered as text for snapshots.
 
+pub mod normal;
 pub mod printer;
 
 use crate::model::change::ChangeType;
