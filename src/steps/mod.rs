@@ -8,6 +8,7 @@ pub mod catalog;
 mod ext_api;
 mod ext_identity;
 mod ext_rollout;
+mod fields;
 mod network;
 mod objects;
 mod params;
@@ -117,6 +118,14 @@ impl StsWorld {
         match result {
             Ok(v) => Ok(v),
             Err(e) => Err(self.failure(e).await),
+        }
+    }
+
+    /// Turns a check's verdict into a step result, with the cluster as context on failure.
+    pub async fn checked(&mut self, verdict: Result<(), String>) -> StepResult {
+        match verdict {
+            Ok(()) => Ok(()),
+            Err(expected) => Err(self.failure(expected).await),
         }
     }
 
