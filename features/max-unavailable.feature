@@ -188,7 +188,7 @@ Feature: maxUnavailable for rolling updates
     Then pods web-4 and web-3 are terminating at the same time
     And eventually pods web-0, web-1, web-2, web-3 and web-4 run the image "registry.k8s.io/nginx-slim:0.9" and are Running and Ready
     And pods web-3, web-4, web-1, web-2 and web-0 were recreated in that order
-    And pod "web-4" is created only after "web-3" has been Ready for 0 seconds
+    And pod "web-4" is re-created only after "web-3" has been Ready for 0 seconds
     And pod "web-2" is deleted only after "web-4" has been Ready for 0 seconds
 
   @MU-05 @kube-1.35 @gate-MaxUnavailableStatefulSet @until-1.35

@@ -48,10 +48,7 @@ fn first_row(
     timeline.rows.iter().position(f)
 }
 
-/// Whether a timeline row shows a Running pod with all containers ready.
-fn row_ready(r: &crate::timeline::Row) -> bool {
-    r.status == "Running" && r.ready.split('/').next() == r.ready.split('/').nth(1)
-}
+use super::incarnations::is_ready_row as row_ready;
 
 impl StsWorld {
     /// Fails unless `object` (described by `what`) exists and its `path` reads as `value`.

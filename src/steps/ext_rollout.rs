@@ -3,20 +3,15 @@
 //! timeline, readiness gaps between pods, bounds on how many pods are down at once, pod
 //! uids, time-bounded status checks and pods that complete (phase Succeeded).
 
+use super::incarnations::{first_creation, is_ready_row, last_recreation};
 use super::params::{PodList, Seconds};
 use super::{StepResult, StsWorld};
 use crate::model::object::Kind;
 use crate::targets::{Patch, View};
-use crate::timeline::{Row, Timeline};
+use crate::timeline::Timeline;
 use cucumber::{given, then, when};
 use serde_json::json;
 use std::time::Duration;
-
-fn is_ready_row(row: &Row) -> bool {
-    let mut parts = row.ready.split('/');
-    let (ready, total) = (parts.next(), parts.next());
-    row.status == "Running" && ready == total && ready != Some("0")
-}
 
 /// Since when `pod` had been continuously Running and Ready just before row `until`.
 fn ready_since(timeline: &Timeline, pod: &str, until: usize) -> Option<Duration> {
@@ -106,7 +101,7 @@ async fn recreated_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     Err(w.failure(msg).await)
 }
 
-/// The first pod's first creation came only after the second had been Running and Ready (continuously) that long.
+/// The first creation of the first pod came only after the second had been Running and Ready (continuously) that long.
 #[then(expr = "pod {string} is created only after {string} has been Ready for {seconds} second(s)")]
 async fn created_after_ready(
     w: &mut StsWorld,
@@ -115,8 +110,24 @@ async fn created_after_ready(
     gap: Seconds,
 ) -> StepResult {
     let timeline = timeline(w).await?;
-    let index = timeline.rows.iter().position(|r| r.pod == later);
+    let index = first_creation(&timeline, &later);
     let what = format!("the creation of {later}");
+    after_ready(w, &timeline, index, &what, &earlier, gap.0).await
+}
+
+/// The last re-creation of the first pod (after it was deleted) came only after the second had been Running and Ready (continuously) that long; fails if the first pod was never re-created.
+#[then(
+    expr = "pod {string} is re-created only after {string} has been Ready for {seconds} second(s)"
+)]
+async fn recreated_after_ready(
+    w: &mut StsWorld,
+    later: String,
+    earlier: String,
+    gap: Seconds,
+) -> StepResult {
+    let timeline = timeline(w).await?;
+    let index = last_recreation(&timeline, &later);
+    let what = format!("the re-creation of {later}");
     after_ready(w, &timeline, index, &what, &earlier, gap.0).await
 }
 

@@ -9,6 +9,7 @@ mod ext_api;
 mod ext_identity;
 mod ext_rollout;
 mod fields;
+mod incarnations;
 mod network;
 mod objects;
 mod params;
