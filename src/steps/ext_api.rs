@@ -438,10 +438,11 @@ async fn note_volume(w: &mut StsWorld, claim: String) -> StepResult {
 #[then(expr = "claim {string} is still bound to the same volume")]
 async fn same_volume(w: &mut StsWorld, claim: String) -> StepResult {
     let noted = w
-        .remembered
-        .get(&format!("volume of {claim}"))
-        .cloned()
-        .unwrap_or_default();
+        .noted(
+            &format!("volume of {claim}"),
+            &format!("When I note the volume of claim \"{claim}\""),
+        )
+        .await?;
     let what = format!("claim {claim} bound to volume {noted}");
     w.now(&what, &|v| {
         !noted.is_empty()
@@ -485,10 +486,11 @@ async fn note_resource_version(w: &mut StsWorld, set: String) -> StepResult {
 #[then(expr = "the StatefulSet {string} is not written to for {seconds} second(s)")]
 async fn not_written(w: &mut StsWorld, set: String, d: Seconds) -> StepResult {
     let noted = w
-        .remembered
-        .get(&format!("resourceVersion of {set}"))
-        .cloned()
-        .unwrap_or_default();
+        .noted(
+            &format!("resourceVersion of {set}"),
+            &format!("When I note the resourceVersion of the StatefulSet \"{set}\""),
+        )
+        .await?;
     let what = format!("StatefulSet {set} to stay at resourceVersion {noted}");
     w.holds(
         &what,

@@ -74,11 +74,32 @@ fn down(view: &View, set: &str) -> usize {
         .count()
 }
 
-/// One status count (`readyReplicas` …, absent means 0) or `replicas`.
+/// One status count of the set (`readyReplicas` …; an omitted count is 0, as the API
+/// omits zero counts); `None` when the set or its status does not exist.
 fn status_count(view: &View, set: &str, field: &str) -> Option<i64> {
-    let status = view.set(set)?.status.as_ref()?;
-    let value = serde_json::to_value(status).ok()?;
-    Some(value.get(field).and_then(|v| v.as_i64()).unwrap_or(0))
+    let set = view.set(set)?;
+    set.status.as_ref()?;
+    super::status::field(set, field)?.parse().ok()
+}
+
+impl StsWorld {
+    /// The uids noted for `pods`, failing on the first pod whose uid nobody noted.
+    async fn noted_uids(
+        &mut self,
+        pods: &PodList,
+    ) -> Result<Vec<(String, String)>, super::Failure> {
+        let mut out = Vec::new();
+        for p in &pods.0 {
+            let uid = self
+                .noted(
+                    p,
+                    &format!("When I note the uids of pods {}", pods.0.join(", ")),
+                )
+                .await?;
+            out.push((p.clone(), uid));
+        }
+        Ok(out)
+    }
 }
 
 /// The pods were created again (after being deleted) in exactly this order, read from the pod timeline.
@@ -173,11 +194,7 @@ async fn note_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
 /// For that long, every named pod exists with the uid noted earlier (none is replaced).
 #[then(expr = "pods {pods} keep their uids for {seconds} second(s)")]
 async fn keep_uids(w: &mut StsWorld, pods: PodList, d: Seconds) -> StepResult {
-    let noted: Vec<(String, String)> = pods
-        .0
-        .iter()
-        .map(|p| (p.clone(), w.remembered.get(p).cloned().unwrap_or_default()))
-        .collect();
+    let noted = w.noted_uids(&pods).await?;
     let what = format!("pods {} to keep their uids", pods.0.join(", "));
     let same = |v: &View| {
         noted.iter().all(|(p, uid)| {
@@ -191,11 +208,7 @@ async fn keep_uids(w: &mut StsWorld, pods: PodList, d: Seconds) -> StepResult {
 /// Now: every named pod exists with a uid other than the one noted earlier (it was replaced).
 #[then(expr = "pods {pods} have new uids")]
 async fn new_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
-    let noted: Vec<(String, String)> = pods
-        .0
-        .iter()
-        .map(|p| (p.clone(), w.remembered.get(p).cloned().unwrap_or_default()))
-        .collect();
+    let noted = w.noted_uids(&pods).await?;
     let what = format!("pods {} with new uids", pods.0.join(", "));
     w.now(&what, &|v| {
         noted.iter().all(|(p, uid)| {
@@ -216,6 +229,12 @@ async fn status_within(
     field: String,
     value: i64,
 ) -> StepResult {
+    if !super::status::COUNTS.contains(&field.as_str()) {
+        return Err(super::Failure(format!(
+            "unknown status count {field:?}: use one of {}",
+            super::status::COUNTS.join(", ")
+        )));
+    }
     let what = format!("{set} status {field} = {value}");
     w.eventually(
         &what,

@@ -10,6 +10,25 @@ use crate::targets::View;
 use crate::timeline::Timeline;
 use cucumber::{given, then, when};
 
+impl StsWorld {
+    /// What an earlier "I note …" step remembered under `key`. A check against a note
+    /// nobody took fails here, instead of comparing with an empty string.
+    pub(super) async fn noted(
+        &mut self,
+        key: &str,
+        note_step: &str,
+    ) -> Result<String, super::Failure> {
+        match self.remembered.get(key) {
+            Some(value) if !value.is_empty() => Ok(value.clone()),
+            _ => Err(self
+                .failure(format!(
+                    "nothing was noted for {key}: add \"{note_step}\" before this step"
+                ))
+                .await),
+        }
+    }
+}
+
 fn exactly(view: &View, names: &[String]) -> bool {
     let mut have: Vec<&str> = view
         .pods
@@ -303,7 +322,9 @@ async fn note_uid(w: &mut StsWorld, pod: String) -> StepResult {
 /// Waits until a pod of that name exists with a uid other than the one noted.
 #[then(expr = "pod {string} has a new uid")]
 async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
-    let old = w.remembered.get(&pod).cloned().unwrap_or_default();
+    let old = w
+        .noted(&pod, &format!("When I note the uid of pod \"{pod}\""))
+        .await?;
     let what = format!("pod {pod} to exist with a uid other than {old}");
     w.eventually(
         &what,
@@ -319,7 +340,9 @@ async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
 /// For that long, the pod keeps the uid noted earlier (nobody replaced it).
 #[then(expr = "pod {string} keeps its uid for {seconds} second(s)")]
 async fn same_uid(w: &mut StsWorld, pod: String, d: Seconds) -> StepResult {
-    let old = w.remembered.get(&pod).cloned().unwrap_or_default();
+    let old = w
+        .noted(&pod, &format!("When I note the uid of pod \"{pod}\""))
+        .await?;
     let what = format!("pod {pod} to keep uid {old}");
     w.holds(
         &what,
