@@ -11,6 +11,7 @@ use crate::targets::{Patch, View};
 use crate::timeline::Timeline;
 use cucumber::{given, then, when};
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Since when `pod` had been continuously Running and Ready just before row `until`.
@@ -176,6 +177,48 @@ async fn at_most_down(w: &mut StsWorld, n: usize, set: String, d: Seconds) -> St
     w.holds(&what, &|v| down(v, &set) <= n, d.0).await
 }
 
+/// The most pods of `set` that were down at once anywhere in the timeline, and when: a pod
+/// counts from its first Running-and-Ready row on, as down whenever its latest row is not
+/// Running and Ready (not ready, terminating, deleted and not yet back). Rows of one
+/// instant are read together, as a watch client sees them settle.
+fn most_down(timeline: &Timeline, set: &str) -> (usize, Duration) {
+    let mut state: BTreeMap<&str, (bool, bool)> = BTreeMap::new(); // (was ever ready, ready now)
+    let mut worst = (0, Duration::ZERO);
+    let rows = &timeline.rows;
+    for (i, row) in rows.iter().enumerate() {
+        if crate::model::oracle::ordinal_in(set, &row.pod).is_none() {
+            continue;
+        }
+        let ready = is_ready_row(row);
+        let entry = state.entry(row.pod.as_str()).or_insert((false, false));
+        *entry = (entry.0 || ready, ready);
+        let end_of_instant = rows.get(i + 1).is_none_or(|next| next.at != row.at);
+        if end_of_instant {
+            let down = state.values().filter(|(ever, now)| *ever && !*now).count();
+            if down > worst.0 {
+                worst = (down, row.at);
+            }
+        }
+    }
+    worst
+}
+
+/// Over the whole timeline, never more than N pods of the set that had been Running and Ready were down at once (not ready, terminating, or deleted and not yet back); pods still coming up for the first time do not count, a pod scaled away for good counts from its deletion on.
+#[then(expr = "at most {int} pod(s) of {string} is/are unavailable at any time")]
+async fn at_most_unavailable(w: &mut StsWorld, n: usize, set: String) -> StepResult {
+    let timeline = timeline(w).await?;
+    let (most, at) = most_down(&timeline, &set);
+    if most <= n {
+        Ok(())
+    } else {
+        Err(w
+            .failure(format!(
+                "expected at most {n} pods of {set} unavailable at once, {most} were at {at:?}"
+            ))
+            .await)
+    }
+}
+
 /// Remembers the uids of the pods for later "keep/have new uids" steps.
 #[when(expr = "I note the uids of pods {pods}")]
 async fn note_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
@@ -270,4 +313,49 @@ async fn completes(w: &mut StsWorld, pod: String) -> StepResult {
         .patch(Kind::Pod, &pod, Patch::Merge(status), true)
         .await;
     w.fail_on(r).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::incarnations::tests::timeline;
+
+    #[test]
+    fn three_pods_deleted_at_once_are_three_down() {
+        let t = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (0, "web-1", "0/1", "Pending"),
+            (0, "web-2", "0/1", "Pending"),
+            (2, "web-0", "1/1", "Running"),
+            (2, "web-1", "1/1", "Running"),
+            (2, "web-2", "1/1", "Running"),
+            (3, "web-2", "1/1", "Terminating"),
+            (3, "web-1", "1/1", "Terminating"),
+            (3, "web-0", "1/1", "Terminating"),
+            (4, "web-2", "0/1", "(deleted)"),
+            (4, "web-2", "0/1", "Pending"),
+            (6, "web-2", "1/1", "Running"),
+        ]);
+        assert_eq!(most_down(&t, "web"), (3, Duration::from_secs(3)));
+        assert_eq!(most_down(&t, "db"), (0, Duration::ZERO));
+    }
+
+    #[test]
+    fn one_at_a_time_is_one_down_and_first_start_up_is_not_down() {
+        let t = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (0, "web-1", "0/1", "Pending"),
+            (2, "web-0", "1/1", "Running"),
+            (2, "web-1", "1/1", "Running"),
+            (3, "web-1", "1/1", "Terminating"),
+            (4, "web-1", "0/1", "(deleted)"),
+            (4, "web-1", "0/1", "Pending"),
+            (6, "web-1", "1/1", "Running"),
+            (6, "web-0", "1/1", "Terminating"),
+            (7, "web-0", "0/1", "(deleted)"),
+            (7, "web-0", "0/1", "Pending"),
+            (9, "web-0", "1/1", "Running"),
+        ]);
+        assert_eq!(most_down(&t, "web"), (1, Duration::from_secs(3)));
+    }
 }
