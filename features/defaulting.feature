@@ -105,6 +105,13 @@ Feature: Defaulting of StatefulSet fields
       """
     Then the StatefulSet "web" has the field "spec.persistentVolumeClaimRetentionPolicy.whenDeleted" set to "Delete"
     And the StatefulSet "web" has the field "spec.persistentVolumeClaimRetentionPolicy.whenScaled" set to "Retain"
+    And pods web-0 become Running and Ready
+    And claim "www-web-0" is owned by the StatefulSet "web" only
+    When I note the uid of claim "www-web-0"
+    And I scale "web" to 0 replicas
+    Then eventually there are no pods
+    And claim "www-web-0" keeps its uid for 30 seconds
+    And claim "www-web-0" is owned by the StatefulSet "web" only
 
   @DEF-06
   Scenario: ordinals, minReadySeconds and serviceName get no default

@@ -147,5 +147,6 @@ Feature: Stable network identity through a headless Service
       spec:
         serviceName: Not_A_Label
       """
-    Then the request fails with "spec.serviceName"
+    Then the request is rejected as Invalid (422)
+    And the request fails with 'spec.serviceName: Invalid value: "Not_A_Label": a lowercase RFC 1123 label must consist of lower case alphanumeric characters'
     And there are no pods

@@ -152,6 +152,9 @@ Feature: maxUnavailable for rolling updates
     Then pods web-4 and web-3 are terminating at the same time
     And eventually pods web-2, web-3 and web-4 run the image "registry.k8s.io/nginx-slim:0.9" and are Running and Ready
     And pods web-0 and web-1 keep their uids for 30 seconds
+    And at most 2 pods of "web" are unavailable at any time
+    And pods were deleted in the order web-4, web-3 and web-2
+    And pod "web-2" is deleted only after "web-3" has been Ready for 0 seconds
 
   @MU-03 @gate-MaxUnavailableStatefulSet
   Scenario: An unready pod below the partition uses up part of the budget
@@ -188,7 +191,7 @@ Feature: maxUnavailable for rolling updates
     Then pods web-4 and web-3 are terminating at the same time
     And eventually pods web-0, web-1, web-2, web-3 and web-4 run the image "registry.k8s.io/nginx-slim:0.9" and are Running and Ready
     And pods web-3, web-4, web-1, web-2 and web-0 were recreated in that order
-    And pod "web-4" is created only after "web-3" has been Ready for 0 seconds
+    And pod "web-4" is re-created only after "web-3" has been Ready for 0 seconds
     And pod "web-2" is deleted only after "web-4" has been Ready for 0 seconds
 
   @MU-05 @kube-1.35 @gate-MaxUnavailableStatefulSet @until-1.35

@@ -102,7 +102,7 @@ Feature: The OnDelete update strategy
     And I delete the pods web-0, web-1 and web-2
     Then eventually pods web-0, web-1 and web-2 run the image "registry.k8s.io/nginx-slim:0.9" and are Running and Ready
     And pods web-0, web-1 and web-2 were recreated in that order
-    And pod "web-1" is created only after "web-0" has been Ready for 0 seconds
+    And pod "web-1" is re-created only after "web-0" has been Ready for 0 seconds
 
   @OND-04
   Scenario: Scale-down still removes the highest ordinal first, one at a time

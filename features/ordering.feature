@@ -211,7 +211,7 @@ Feature: Ordered, graceful deployment and scaling
     Then eventually the pods are web-0 and web-1, all Running and Ready
     And pods web-0 and web-1 have new uids
     And pods web-0 and web-1 were recreated in that order
-    And pod "web-1" is created only after "web-0" has been Ready for 0 seconds
+    And pod "web-1" is re-created only after "web-0" has been Ready for 0 seconds
     And pod "web-0" uses the claim "www-web-0" as volume "www"
     And pod "web-1" uses the claim "www-web-1" as volume "www"
 

@@ -134,6 +134,8 @@ Feature: Partitioned rolling updates: staging, canaries and phased rollouts
       | currentReplicas | 3     |
       | updatedReplicas | 3     |
     And pods were deleted in the order web-2, web-1 and web-0
+    And pod "web-0" is deleted only after "web-1" has been Ready for 0 seconds
+    And at most 1 pod of "web" is unavailable at any time
 
   @UPD-04
   Scenario: The partition counts from the start ordinal

@@ -25,6 +25,15 @@ Feature: PersistentVolumeClaim retention policy
     When I create the StatefulSet "web" with 1 replica
     Then the StatefulSet "web" has the field "spec.persistentVolumeClaimRetentionPolicy.whenDeleted" set to "Retain"
     And the StatefulSet "web" has the field "spec.persistentVolumeClaimRetentionPolicy.whenScaled" set to "Retain"
+    And pods web-0 become Running and Ready
+    And claim "www-web-0" has no owner
+    When I note the uid of claim "www-web-0"
+    And I scale "web" to 0 replicas
+    Then eventually there are no pods
+    And claim "www-web-0" has no owner
+    When I delete the StatefulSet "web"
+    Then the StatefulSet "web" is gone
+    And claim "www-web-0" keeps its uid for 30 seconds
 
   @RET-07 @since-1.27
   Scenario: A half-set policy gets Retain for the other side
@@ -36,6 +45,13 @@ Feature: PersistentVolumeClaim retention policy
       """
     Then the StatefulSet "web" has the field "spec.persistentVolumeClaimRetentionPolicy.whenDeleted" set to "Retain"
     And the StatefulSet "web" has the field "spec.persistentVolumeClaimRetentionPolicy.whenScaled" set to "Delete"
+    And pods web-0 become Running and Ready
+    And claim "www-web-0" has no owner
+    When I note the uid of claim "www-web-0"
+    And I delete the StatefulSet "web"
+    Then the StatefulSet "web" is gone
+    And eventually there are no pods
+    And claim "www-web-0" keeps its uid for 30 seconds
 
   @RET-01 @PVC-05
   Scenario: Retain on both sides leaves claims without owners, through scale down and deletion

@@ -46,6 +46,7 @@ Feature: Rolling updates
     And I change the image of "web" to "registry.k8s.io/nginx-slim:0.9"
     Then currentRevision and updateRevision of "web" differ
     And at most 1 pod of "web" is down at any time for 30 seconds
+    And at most 1 pod of "web" is unavailable at any time
     And pods web-0, web-1 and web-2 run the image "registry.k8s.io/nginx-slim:0.9"
     And pods web-0, web-1 and web-2 are at revision rev2
     And pods web-0, web-1 and web-2 have new uids
@@ -104,6 +105,9 @@ Feature: Rolling updates
       | updatedReplicas | 3     |
     And pods web-0, web-1 and web-2 have new uids
     And pods were deleted in the order web-2, web-1 and web-0
+    And pod "web-1" is deleted only after "web-2" has been Ready for 0 seconds
+    And pod "web-0" is deleted only after "web-1" has been Ready for 0 seconds
+    And at most 1 pod of "web" is unavailable at any time
 
   @UPD-07
   Scenario: A replacement that never becomes Ready stalls the rollout
@@ -184,6 +188,7 @@ Feature: Rolling updates
       | updateRevision  | rev1  |
       | currentReplicas | 3     |
     And pods were deleted in the order web-2, web-1, web-0, web-2, web-1 and web-0
+    And at most 1 pod of "web" is unavailable at any time
 
   @UPD-14
   Scenario: A pod the user deletes during the rollout comes back at the update revision

@@ -140,8 +140,7 @@ Feature: Validation of StatefulSets
   Scenario: Zero replicas is valid
     When I try to create the StatefulSet "web" with 0 replicas
     Then the request succeeds
-    When 30 seconds pass
-    Then there are no pods
+    And no pod exists for 30 seconds
     And the status of "web" has replicas 0
 
   @VAL-04

@@ -13,6 +13,7 @@ pub mod fixtures;
 pub mod manifest;
 pub mod names;
 pub mod object;
+pub mod oracle;
 pub mod patch;
 pub mod pod_state;
 pub mod selector;

@@ -5,6 +5,7 @@
 
 use crate::model::names::CONTROLLER_REVISION_HASH_LABEL;
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
 
 /// `status.phase`, or `""` when unset.
 pub fn phase(pod: &Pod) -> &str {
@@ -28,6 +29,29 @@ pub fn is_ready(pod: &Pod) -> bool {
 /// Ready" (a terminating pod may still be both).
 pub fn is_running_and_ready(pod: &Pod) -> bool {
     phase(pod) == "Running" && is_ready(pod)
+}
+
+/// Available at `now`: the `Ready` condition is `True` and has been for more than
+/// `min_ready_seconds` (its `lastTransitionTime` plus that many seconds lies before `now`);
+/// with `min_ready_seconds` 0, Ready alone is available (apps/v1 `minReadySeconds`).
+pub fn is_available(pod: &Pod, min_ready_seconds: i32, now: Timestamp) -> bool {
+    let ready = pod
+        .status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .into_iter()
+        .flatten()
+        .find(|c| c.type_ == "Ready" && c.status == "True");
+    match ready {
+        None => false,
+        Some(_) if min_ready_seconds <= 0 => true,
+        Some(c) => c.last_transition_time.as_ref().is_some_and(|since| {
+            since
+                .0
+                .checked_add(SignedDuration::from_secs(i64::from(min_ready_seconds)))
+                .is_ok_and(|available_from| available_from < now)
+        }),
+    }
 }
 
 /// Whether the pod has a `deletionTimestamp` (it is terminating).
@@ -70,6 +94,29 @@ mod tests {
         assert!(!is_running_and_ready(&pod("Running", "False")));
         assert!(!is_running_and_ready(&pod("Pending", "True")));
         assert!(!is_running_and_ready(&Pod::default()));
+    }
+
+    #[test]
+    fn available_means_ready_for_longer_than_min_ready_seconds() {
+        let since: Timestamp = "2026-01-01T00:00:00Z".parse().expect("a timestamp");
+        let mut p = pod("Running", "True");
+        if let Some(c) = p.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+            c[0].last_transition_time =
+                Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(since));
+        }
+        let at = |s: i64| {
+            since
+                .checked_add(SignedDuration::from_secs(s))
+                .expect("in range")
+        };
+        assert!(is_available(&p, 0, at(0)));
+        assert!(!is_available(&p, 10, at(10)));
+        assert!(is_available(&p, 10, at(11)));
+        assert!(!is_available(&pod("Running", "False"), 0, at(100)));
+        assert!(
+            !is_available(&pod("Running", "True"), 10, at(100)),
+            "no transition time"
+        );
     }
 
     #[test]

@@ -63,45 +63,21 @@ async fn warned(w: &mut StsWorld, warning: String) -> StepResult {
     }
 }
 
-/// Now: the dotted path of the stored set has that value (strings bare, others as JSON).
+/// Now: the set exists and the dotted path of it has that value (strings compare as strings, anything else as JSON; a missing field fails).
 #[then(expr = "the StatefulSet {string} has the field {string} set to {string}")]
 async fn field_is(w: &mut StsWorld, set: String, path: String, value: String) -> StepResult {
-    let r = w.target().get(Kind::StatefulSet, &set).await;
-    let object = w.fail_on(r).await?;
-    let json = object.map(|o| o.to_json()).unwrap_or_default();
-    let pointer = format!("/{}", path.replace('.', "/"));
-    let got = json
-        .pointer(&pointer)
-        .cloned()
-        .unwrap_or(serde_json::Value::Null);
-    let matches = match &got {
-        serde_json::Value::String(s) => *s == value,
-        other => {
-            *other
-                == serde_json::from_str::<serde_json::Value>(&value)
-                    .unwrap_or(serde_json::Value::Null)
-        }
-    };
-    if matches {
-        Ok(())
-    } else {
-        Err(w
-            .failure(format!("expected {path} = {value}, got {got}"))
-            .await)
-    }
+    let json = w.json_of(Kind::StatefulSet, &set).await?;
+    let checked =
+        super::fields::check_field(json.as_ref(), &format!("StatefulSet {set}"), &path, &value);
+    w.checked(checked).await
 }
 
-/// Now: the dotted path (e.g. `spec.ordinals`) is absent from the stored set.
+/// Now: the set exists and the dotted path (e.g. `spec.ordinals`) is absent from it.
 #[then(expr = "the StatefulSet {string} has no field {string}")]
 async fn field_absent(w: &mut StsWorld, set: String, path: String) -> StepResult {
-    let r = w.target().get(Kind::StatefulSet, &set).await;
-    let object = w.fail_on(r).await?;
-    let json = object.map(|o| o.to_json()).unwrap_or_default();
-    let pointer = format!("/{}", path.replace('.', "/"));
-    match json.pointer(&pointer) {
-        None | Some(serde_json::Value::Null) => Ok(()),
-        Some(v) => Err(w.failure(format!("expected no {path}, got {v}")).await),
-    }
+    let json = w.json_of(Kind::StatefulSet, &set).await?;
+    let checked = super::fields::check_absent(json.as_ref(), &format!("StatefulSet {set}"), &path);
+    w.checked(checked).await
 }
 
 /// Waits for an event with that reason whose message contains the text, about the named object.

@@ -10,20 +10,6 @@ use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
 
-/// The value at a dotted path (`spec.template.spec.restartPolicy`, list indexes as numbers).
-fn at_path(json: &Value, path: &str) -> Value {
-    let pointer = format!("/{}", path.replace('.', "/"));
-    json.pointer(&pointer).cloned().unwrap_or(Value::Null)
-}
-
-/// Whether a JSON value reads as `want` (strings unquoted, anything else as JSON text).
-fn reads_as(got: &Value, want: &str) -> bool {
-    match got {
-        Value::String(s) => s == want,
-        other => serde_json::to_string(other).is_ok_and(|text| text == want),
-    }
-}
-
 /// Names of the ControllerRevisions whose controller is the StatefulSet `set`, sorted.
 fn owned_revisions(view: &View, set: &str) -> Vec<String> {
     let uid = view.set(set).and_then(|s| s.metadata.uid.clone());
@@ -62,35 +48,30 @@ fn first_row(
     timeline.rows.iter().position(f)
 }
 
-/// Whether a timeline row shows a Running pod with all containers ready.
-fn row_ready(r: &crate::timeline::Row) -> bool {
-    r.status == "Running" && r.ready.split('/').next() == r.ready.split('/').nth(1)
-}
+use super::incarnations::is_ready_row as row_ready;
 
 impl StsWorld {
-    /// Fails unless `path` of `json` (an object described by `what`) reads as `value`.
+    /// Fails unless `object` (described by `what`) exists and its `path` reads as `value`.
     async fn field_reads(
         &mut self,
         what: &str,
-        json: &Value,
+        object: Option<&Value>,
         path: &str,
         value: &str,
     ) -> StepResult {
-        let got = at_path(json, path);
-        if reads_as(&got, value) {
-            Ok(())
-        } else {
-            Err(self
-                .failure(format!("expected {what} {path} = {value}, got {got}"))
-                .await)
-        }
+        let checked = super::fields::check_field(object, what, path, value);
+        self.checked(checked).await
     }
 
-    /// The stored object as JSON (`null` when it does not exist).
-    async fn json_of(&mut self, kind: Kind, name: &str) -> Result<Value, super::Failure> {
+    /// The stored object as JSON, if it exists.
+    pub(super) async fn json_of(
+        &mut self,
+        kind: Kind,
+        name: &str,
+    ) -> Result<Option<Value>, super::Failure> {
         let r = self.target().get(kind, name).await;
         let object = self.fail_on(r).await?;
-        Ok(object.map(|o| o.to_json()).unwrap_or(Value::Null))
+        Ok(object.map(|o| o.to_json()))
     }
 
     /// Remembers the error (or success) of a request a step expects might fail.
@@ -103,7 +84,7 @@ impl StsWorld {
 #[then(expr = "pod {string} has the field {string} set to {string}")]
 async fn pod_field(w: &mut StsWorld, pod: String, path: String, value: String) -> StepResult {
     let json = w.json_of(Kind::Pod, &pod).await?;
-    w.field_reads(&format!("pod {pod}"), &json, &path, &value)
+    w.field_reads(&format!("pod {pod}"), json.as_ref(), &path, &value)
         .await
 }
 
@@ -117,15 +98,24 @@ async fn revision_field(
 ) -> StepResult {
     let full = w.revision_name(&short).await?;
     let json = w.json_of(Kind::ControllerRevision, &full).await?;
-    w.field_reads(&format!("revision {short} ({full})"), &json, &path, &value)
-        .await
+    w.field_reads(
+        &format!("revision {short} ({full})"),
+        json.as_ref(),
+        &path,
+        &value,
+    )
+    .await
 }
 
 /// The revision's data is the pod template alone: `{"spec":{"template":{…,"$patch":"replace"}}}`.
 #[then(expr = "revision {word} stores only the pod template")]
 async fn revision_data(w: &mut StsWorld, short: String) -> StepResult {
     let full = w.revision_name(&short).await?;
-    let json = w.json_of(Kind::ControllerRevision, &full).await?;
+    let Some(json) = w.json_of(Kind::ControllerRevision, &full).await? else {
+        return Err(w
+            .failure(format!("revision {short} ({full}) does not exist"))
+            .await);
+    };
     let data = &json["data"];
     let only = |v: &Value, key: &str| {
         v.as_object()
@@ -448,10 +438,11 @@ async fn note_volume(w: &mut StsWorld, claim: String) -> StepResult {
 #[then(expr = "claim {string} is still bound to the same volume")]
 async fn same_volume(w: &mut StsWorld, claim: String) -> StepResult {
     let noted = w
-        .remembered
-        .get(&format!("volume of {claim}"))
-        .cloned()
-        .unwrap_or_default();
+        .noted(
+            &format!("volume of {claim}"),
+            &format!("When I note the volume of claim \"{claim}\""),
+        )
+        .await?;
     let what = format!("claim {claim} bound to volume {noted}");
     w.now(&what, &|v| {
         !noted.is_empty()
@@ -495,10 +486,11 @@ async fn note_resource_version(w: &mut StsWorld, set: String) -> StepResult {
 #[then(expr = "the StatefulSet {string} is not written to for {seconds} second(s)")]
 async fn not_written(w: &mut StsWorld, set: String, d: Seconds) -> StepResult {
     let noted = w
-        .remembered
-        .get(&format!("resourceVersion of {set}"))
-        .cloned()
-        .unwrap_or_default();
+        .noted(
+            &format!("resourceVersion of {set}"),
+            &format!("When I note the resourceVersion of the StatefulSet \"{set}\""),
+        )
+        .await?;
     let what = format!("StatefulSet {set} to stay at resourceVersion {noted}");
     w.holds(
         &what,

@@ -18,15 +18,9 @@ fn claim_uid(view: &View, claim: &str) -> Option<String> {
 }
 
 fn controlled_only_by(view: &View, pod: &str, set: &str) -> bool {
-    let uid = view.set(set).and_then(|s| s.metadata.uid.clone());
-    view.pod(pod)
-        .and_then(|p| p.metadata.owner_references.as_ref())
-        .is_some_and(|refs| {
-            refs.len() == 1
-                && refs[0].name == set
-                && Some(&refs[0].uid) == uid.as_ref()
-                && refs[0].controller == Some(true)
-        })
+    view.pod(pod).is_some_and(|p| {
+        view.is_sole_controller_ref_to_set(p.metadata.owner_references.as_deref(), set)
+    })
 }
 
 fn has_no_owner(view: &View, pod: &str) -> bool {
@@ -135,10 +129,11 @@ async fn note_claim_uid(w: &mut StsWorld, claim: String) -> StepResult {
 #[then(expr = "claim {string} has a new uid")]
 async fn claim_new_uid(w: &mut StsWorld, claim: String) -> StepResult {
     let old = w
-        .remembered
-        .get(&format!("claim/{claim}"))
-        .cloned()
-        .unwrap_or_default();
+        .noted(
+            &format!("claim/{claim}"),
+            &format!("When I note the uid of claim \"{claim}\""),
+        )
+        .await?;
     let what = format!("claim {claim} to exist with a uid other than {old}");
     w.eventually(
         &what,
@@ -152,10 +147,11 @@ async fn claim_new_uid(w: &mut StsWorld, claim: String) -> StepResult {
 #[then(expr = "claim {string} keeps its uid for {seconds} second(s)")]
 async fn claim_same_uid(w: &mut StsWorld, claim: String, d: Seconds) -> StepResult {
     let old = w
-        .remembered
-        .get(&format!("claim/{claim}"))
-        .cloned()
-        .unwrap_or_default();
+        .noted(
+            &format!("claim/{claim}"),
+            &format!("When I note the uid of claim \"{claim}\""),
+        )
+        .await?;
     let what = format!("claim {claim} to keep uid {old}");
     w.holds(&what, &|v| claim_uid(v, &claim) == Some(old.clone()), d.0)
         .await

@@ -3,20 +3,16 @@
 //! timeline, readiness gaps between pods, bounds on how many pods are down at once, pod
 //! uids, time-bounded status checks and pods that complete (phase Succeeded).
 
+use super::incarnations::{first_creation, is_ready_row, last_recreation};
 use super::params::{PodList, Seconds};
 use super::{StepResult, StsWorld};
 use crate::model::object::Kind;
 use crate::targets::{Patch, View};
-use crate::timeline::{Row, Timeline};
+use crate::timeline::Timeline;
 use cucumber::{given, then, when};
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::time::Duration;
-
-fn is_ready_row(row: &Row) -> bool {
-    let mut parts = row.ready.split('/');
-    let (ready, total) = (parts.next(), parts.next());
-    row.status == "Running" && ready == total && ready != Some("0")
-}
 
 /// Since when `pod` had been continuously Running and Ready just before row `until`.
 fn ready_since(timeline: &Timeline, pod: &str, until: usize) -> Option<Duration> {
@@ -81,11 +77,32 @@ fn down(view: &View, set: &str) -> usize {
         .count()
 }
 
-/// One status count (`readyReplicas` …, absent means 0) or `replicas`.
+/// One status count of the set (`readyReplicas` …; an omitted count is 0, as the API
+/// omits zero counts); `None` when the set or its status does not exist.
 fn status_count(view: &View, set: &str, field: &str) -> Option<i64> {
-    let status = view.set(set)?.status.as_ref()?;
-    let value = serde_json::to_value(status).ok()?;
-    Some(value.get(field).and_then(|v| v.as_i64()).unwrap_or(0))
+    let set = view.set(set)?;
+    set.status.as_ref()?;
+    super::status::field(set, field)?.parse().ok()
+}
+
+impl StsWorld {
+    /// The uids noted for `pods`, failing on the first pod whose uid nobody noted.
+    async fn noted_uids(
+        &mut self,
+        pods: &PodList,
+    ) -> Result<Vec<(String, String)>, super::Failure> {
+        let mut out = Vec::new();
+        for p in &pods.0 {
+            let uid = self
+                .noted(
+                    p,
+                    &format!("When I note the uids of pods {}", pods.0.join(", ")),
+                )
+                .await?;
+            out.push((p.clone(), uid));
+        }
+        Ok(out)
+    }
 }
 
 /// The pods were created again (after being deleted) in exactly this order, read from the pod timeline.
@@ -108,7 +125,7 @@ async fn recreated_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     Err(w.failure(msg).await)
 }
 
-/// The first pod's first creation came only after the second had been Running and Ready (continuously) that long.
+/// The first creation of the first pod came only after the second had been Running and Ready (continuously) that long.
 #[then(expr = "pod {string} is created only after {string} has been Ready for {seconds} second(s)")]
 async fn created_after_ready(
     w: &mut StsWorld,
@@ -117,8 +134,24 @@ async fn created_after_ready(
     gap: Seconds,
 ) -> StepResult {
     let timeline = timeline(w).await?;
-    let index = timeline.rows.iter().position(|r| r.pod == later);
+    let index = first_creation(&timeline, &later);
     let what = format!("the creation of {later}");
+    after_ready(w, &timeline, index, &what, &earlier, gap.0).await
+}
+
+/// The last re-creation of the first pod (after it was deleted) came only after the second had been Running and Ready (continuously) that long; fails if the first pod was never re-created.
+#[then(
+    expr = "pod {string} is re-created only after {string} has been Ready for {seconds} second(s)"
+)]
+async fn recreated_after_ready(
+    w: &mut StsWorld,
+    later: String,
+    earlier: String,
+    gap: Seconds,
+) -> StepResult {
+    let timeline = timeline(w).await?;
+    let index = last_recreation(&timeline, &later);
+    let what = format!("the re-creation of {later}");
     after_ready(w, &timeline, index, &what, &earlier, gap.0).await
 }
 
@@ -146,6 +179,48 @@ async fn at_most_down(w: &mut StsWorld, n: usize, set: String, d: Seconds) -> St
     w.holds(&what, &|v| down(v, &set) <= n, d.0).await
 }
 
+/// The most pods of `set` that were down at once anywhere in the timeline, and when: a pod
+/// counts from its first Running-and-Ready row on, as down whenever its latest row is not
+/// Running and Ready (not ready, terminating, deleted and not yet back). Rows of one
+/// instant are read together, as a watch client sees them settle.
+fn most_down(timeline: &Timeline, set: &str) -> (usize, Duration) {
+    let mut state: BTreeMap<&str, (bool, bool)> = BTreeMap::new(); // (was ever ready, ready now)
+    let mut worst = (0, Duration::ZERO);
+    let rows = &timeline.rows;
+    for (i, row) in rows.iter().enumerate() {
+        if crate::model::oracle::ordinal_in(set, &row.pod).is_none() {
+            continue;
+        }
+        let ready = is_ready_row(row);
+        let entry = state.entry(row.pod.as_str()).or_insert((false, false));
+        *entry = (entry.0 || ready, ready);
+        let end_of_instant = rows.get(i + 1).is_none_or(|next| next.at != row.at);
+        if end_of_instant {
+            let down = state.values().filter(|(ever, now)| *ever && !*now).count();
+            if down > worst.0 {
+                worst = (down, row.at);
+            }
+        }
+    }
+    worst
+}
+
+/// Over the whole timeline, never more than N pods of the set that had been Running and Ready were down at once (not ready, terminating, or deleted and not yet back); pods still coming up for the first time do not count, a pod scaled away for good counts from its deletion on.
+#[then(expr = "at most {int} pod(s) of {string} is/are unavailable at any time")]
+async fn at_most_unavailable(w: &mut StsWorld, n: usize, set: String) -> StepResult {
+    let timeline = timeline(w).await?;
+    let (most, at) = most_down(&timeline, &set);
+    if most <= n {
+        Ok(())
+    } else {
+        Err(w
+            .failure(format!(
+                "expected at most {n} pods of {set} unavailable at once, {most} were at {at:?}"
+            ))
+            .await)
+    }
+}
+
 /// Remembers the uids of the pods for later "keep/have new uids" steps.
 #[when(expr = "I note the uids of pods {pods}")]
 async fn note_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
@@ -164,11 +239,7 @@ async fn note_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
 /// For that long, every named pod exists with the uid noted earlier (none is replaced).
 #[then(expr = "pods {pods} keep their uids for {seconds} second(s)")]
 async fn keep_uids(w: &mut StsWorld, pods: PodList, d: Seconds) -> StepResult {
-    let noted: Vec<(String, String)> = pods
-        .0
-        .iter()
-        .map(|p| (p.clone(), w.remembered.get(p).cloned().unwrap_or_default()))
-        .collect();
+    let noted = w.noted_uids(&pods).await?;
     let what = format!("pods {} to keep their uids", pods.0.join(", "));
     let same = |v: &View| {
         noted.iter().all(|(p, uid)| {
@@ -182,11 +253,7 @@ async fn keep_uids(w: &mut StsWorld, pods: PodList, d: Seconds) -> StepResult {
 /// Now: every named pod exists with a uid other than the one noted earlier (it was replaced).
 #[then(expr = "pods {pods} have new uids")]
 async fn new_uids(w: &mut StsWorld, pods: PodList) -> StepResult {
-    let noted: Vec<(String, String)> = pods
-        .0
-        .iter()
-        .map(|p| (p.clone(), w.remembered.get(p).cloned().unwrap_or_default()))
-        .collect();
+    let noted = w.noted_uids(&pods).await?;
     let what = format!("pods {} with new uids", pods.0.join(", "));
     w.now(&what, &|v| {
         noted.iter().all(|(p, uid)| {
@@ -207,6 +274,12 @@ async fn status_within(
     field: String,
     value: i64,
 ) -> StepResult {
+    if !super::status::COUNTS.contains(&field.as_str()) {
+        return Err(super::Failure(format!(
+            "unknown status count {field:?}: use one of {}",
+            super::status::COUNTS.join(", ")
+        )));
+    }
     let what = format!("{set} status {field} = {value}");
     w.eventually(
         &what,
@@ -242,4 +315,49 @@ async fn completes(w: &mut StsWorld, pod: String) -> StepResult {
         .patch(Kind::Pod, &pod, Patch::Merge(status), true)
         .await;
     w.fail_on(r).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::incarnations::tests::timeline;
+
+    #[test]
+    fn three_pods_deleted_at_once_are_three_down() {
+        let t = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (0, "web-1", "0/1", "Pending"),
+            (0, "web-2", "0/1", "Pending"),
+            (2, "web-0", "1/1", "Running"),
+            (2, "web-1", "1/1", "Running"),
+            (2, "web-2", "1/1", "Running"),
+            (3, "web-2", "1/1", "Terminating"),
+            (3, "web-1", "1/1", "Terminating"),
+            (3, "web-0", "1/1", "Terminating"),
+            (4, "web-2", "0/1", "(deleted)"),
+            (4, "web-2", "0/1", "Pending"),
+            (6, "web-2", "1/1", "Running"),
+        ]);
+        assert_eq!(most_down(&t, "web"), (3, Duration::from_secs(3)));
+        assert_eq!(most_down(&t, "db"), (0, Duration::ZERO));
+    }
+
+    #[test]
+    fn one_at_a_time_is_one_down_and_first_start_up_is_not_down() {
+        let t = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (0, "web-1", "0/1", "Pending"),
+            (2, "web-0", "1/1", "Running"),
+            (2, "web-1", "1/1", "Running"),
+            (3, "web-1", "1/1", "Terminating"),
+            (4, "web-1", "0/1", "(deleted)"),
+            (4, "web-1", "0/1", "Pending"),
+            (6, "web-1", "1/1", "Running"),
+            (6, "web-0", "1/1", "Terminating"),
+            (7, "web-0", "0/1", "(deleted)"),
+            (7, "web-0", "0/1", "Pending"),
+            (9, "web-0", "1/1", "Running"),
+        ]);
+        assert_eq!(most_down(&t, "web"), (1, Duration::from_secs(3)));
+    }
 }

@@ -8,6 +8,8 @@ pub mod catalog;
 mod ext_api;
 mod ext_identity;
 mod ext_rollout;
+mod fields;
+mod incarnations;
 mod network;
 mod objects;
 mod params;
@@ -112,6 +114,14 @@ impl StsWorld {
                 Err(Failure(format!("skipped: {reason}")))
             }
             Err(e) => Err(self.failure(e).await),
+        }
+    }
+
+    /// Turns a check's verdict into a step result, with the cluster as context on failure.
+    pub async fn checked(&mut self, verdict: Result<(), String>) -> StepResult {
+        match verdict {
+            Ok(()) => Ok(()),
+            Err(expected) => Err(self.failure(expected).await),
         }
     }
 

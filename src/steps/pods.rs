@@ -1,12 +1,33 @@
 //! Steps about pods: creation order, readiness, the exact pod set, identity (names,
 //! labels, hostnames, owners), faults (readiness, failure, eviction) and time passing.
 
+use super::incarnations::{first_creation, first_ready};
 use super::params::{PodList, Seconds};
 use super::{DEFAULT_WAIT, StepResult, StsWorld};
 use crate::model::names::POD_NAME_LABEL;
 use crate::model::pod_state::is_running_and_ready;
 use crate::targets::View;
+use crate::timeline::Timeline;
 use cucumber::{given, then, when};
+
+impl StsWorld {
+    /// What an earlier "I note …" step remembered under `key`. A check against a note
+    /// nobody took fails here, instead of comparing with an empty string.
+    pub(super) async fn noted(
+        &mut self,
+        key: &str,
+        note_step: &str,
+    ) -> Result<String, super::Failure> {
+        match self.remembered.get(key) {
+            Some(value) if !value.is_empty() => Ok(value.clone()),
+            _ => Err(self
+                .failure(format!(
+                    "nothing was noted for {key}: add \"{note_step}\" before this step"
+                ))
+                .await),
+        }
+    }
+}
 
 fn exactly(view: &View, names: &[String]) -> bool {
     let mut have: Vec<&str> = view
@@ -24,47 +45,56 @@ fn all_ready(view: &View, names: &[String]) -> bool {
     names.iter().all(|n| view.is_pod_ready(n))
 }
 
-/// Pod names in the order they were first created (ADDED), from the timeline.
-async fn creation_order(w: &mut StsWorld) -> Result<Vec<String>, super::Failure> {
-    let r = w.target().timeline().await;
-    let timeline = w.fail_on(r).await?;
-    let mut seen = Vec::new();
-    let mut last_status = std::collections::BTreeMap::new();
-    for row in &timeline.rows {
-        let previous = last_status.insert(row.pod.clone(), row.status.clone());
-        if previous.is_none() || previous.as_deref() == Some("(deleted)") {
-            seen.push(row.pod.clone());
+/// Whether `pods` first became Running and Ready one after another, in the order given:
+/// each first Ready row strictly later in time than the previous pod's (pods that become
+/// Ready at the same instant, as a Parallel controller's do, are not "in order").
+fn ready_order(timeline: &Timeline, pods: &[String]) -> Result<(), String> {
+    let mut previous: Option<(&str, std::time::Duration)> = None;
+    for pod in pods {
+        let Some(row) = first_ready(timeline, pod).map(|i| &timeline.rows[i]) else {
+            return Err(format!("{pod} never became Running and Ready"));
+        };
+        if let Some((before, at)) = previous
+            && row.at <= at
+        {
+            return Err(format!(
+                "{pod} became Running and Ready at {:?}, not after {before} (at {at:?})",
+                row.at
+            ));
         }
+        previous = Some((pod, row.at));
     }
-    Ok(seen)
+    Ok(())
 }
 
-/// Waits until all are Running and Ready, and checks they were first created in that order.
+/// Whether `pods` were first created in the order given.
+fn creation_order(timeline: &Timeline, pods: &[String]) -> Result<(), String> {
+    let mut firsts: Vec<(usize, &String)> = Vec::new();
+    for pod in pods {
+        match first_creation(timeline, pod) {
+            Some(i) => firsts.push((i, pod)),
+            None => return Err(format!("{pod} was never created")),
+        }
+    }
+    firsts.sort();
+    let seen: Vec<&String> = firsts.into_iter().map(|(_, p)| p).collect();
+    if seen.iter().copied().eq(pods.iter()) {
+        Ok(())
+    } else {
+        Err(format!("expected creation order {pods:?}, saw {seen:?}"))
+    }
+}
+
+/// Waits until all are Running and Ready, and checks they were first created, and first became Running and Ready, one after another in that order.
 #[then(expr = "pods {pods} become Running and Ready in that order")]
 async fn ready_in_order(w: &mut StsWorld, pods: PodList) -> StepResult {
     let what = format!("pods {} to be Running and Ready", pods.0.join(", "));
     w.eventually(&what, &|v| all_ready(v, &pods.0), DEFAULT_WAIT)
         .await?;
-    let order: Vec<String> = creation_order(w)
-        .await?
-        .into_iter()
-        .filter(|p| pods.0.contains(p))
-        .collect();
-    let mut first_seen = Vec::new();
-    for p in order {
-        if !first_seen.contains(&p) {
-            first_seen.push(p);
-        }
-    }
-    if first_seen != pods.0 {
-        return Err(w
-            .failure(format!(
-                "expected creation order {:?}, saw {:?}",
-                pods.0, first_seen
-            ))
-            .await);
-    }
-    Ok(())
+    let r = w.target().timeline().await;
+    let timeline = w.fail_on(r).await?;
+    let verdict = creation_order(&timeline, &pods.0).and_then(|()| ready_order(&timeline, &pods.0));
+    w.checked(verdict).await
 }
 
 /// Waits until every named pod is Running and Ready.
@@ -134,17 +164,13 @@ async fn pods_stay(w: &mut StsWorld, pods: PodList, duration: Seconds) -> StepRe
     w.holds(&what, &|v| exactly(v, &pods.0), duration.0).await
 }
 
-/// In the timeline, the first pod appears only after the second shows Running with all containers ready.
+/// In the timeline, the first pod's first creation comes only after the second first shows Running with all containers ready.
 #[then(expr = "pod {string} is not created before {string} is Running and Ready")]
 async fn not_before(w: &mut StsWorld, later: String, earlier: String) -> StepResult {
     let r = w.target().timeline().await;
     let timeline = w.fail_on(r).await?;
-    let created = timeline.rows.iter().position(|r| r.pod == later);
-    let ready = timeline.rows.iter().position(|r| {
-        r.pod == earlier
-            && r.status == "Running"
-            && r.ready.split('/').next() == r.ready.split('/').nth(1)
-    });
+    let created = first_creation(&timeline, &later);
+    let ready = first_ready(&timeline, &earlier);
     match (created, ready) {
         (Some(c), Some(r)) if r < c => Ok(()),
         (None, _) => Err(w.failure(format!("{later} was never created")).await),
@@ -296,7 +322,9 @@ async fn note_uid(w: &mut StsWorld, pod: String) -> StepResult {
 /// Waits until a pod of that name exists with a uid other than the one noted.
 #[then(expr = "pod {string} has a new uid")]
 async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
-    let old = w.remembered.get(&pod).cloned().unwrap_or_default();
+    let old = w
+        .noted(&pod, &format!("When I note the uid of pod \"{pod}\""))
+        .await?;
     let what = format!("pod {pod} to exist with a uid other than {old}");
     w.eventually(
         &what,
@@ -312,7 +340,9 @@ async fn new_uid(w: &mut StsWorld, pod: String) -> StepResult {
 /// For that long, the pod keeps the uid noted earlier (nobody replaced it).
 #[then(expr = "pod {string} keeps its uid for {seconds} second(s)")]
 async fn same_uid(w: &mut StsWorld, pod: String, d: Seconds) -> StepResult {
-    let old = w.remembered.get(&pod).cloned().unwrap_or_default();
+    let old = w
+        .noted(&pod, &format!("When I note the uid of pod \"{pod}\""))
+        .await?;
     let what = format!("pod {pod} to keep uid {old}");
     w.holds(
         &what,
@@ -468,4 +498,56 @@ async fn orphan_pod(w: &mut StsWorld, name: String, label: String) -> StepResult
     let object = crate::model::object::Object::from_json(crate::model::object::Kind::Pod, pod)
         .map_err(|e| super::Failure(e.to_string()))?;
     w.must_create(object).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::steps::incarnations::tests::timeline;
+
+    fn names(pods: &[&str]) -> Vec<String> {
+        pods.iter().map(|p| (*p).to_owned()).collect()
+    }
+
+    #[test]
+    fn pods_ready_at_the_same_instant_are_not_ready_in_order() {
+        let parallel = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (0, "web-1", "0/1", "Pending"),
+            (2, "web-0", "1/1", "Running"),
+            (2, "web-1", "1/1", "Running"),
+        ]);
+        let pods = names(&["web-0", "web-1"]);
+        assert!(creation_order(&parallel, &pods).is_ok());
+        assert!(ready_order(&parallel, &pods).is_err());
+    }
+
+    #[test]
+    fn a_later_pod_ready_first_is_out_of_order_even_if_created_in_order() {
+        let t = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (0, "web-1", "0/1", "Pending"),
+            (2, "web-1", "1/1", "Running"),
+            (5, "web-0", "1/1", "Running"),
+        ]);
+        assert!(ready_order(&t, &names(&["web-0", "web-1"])).is_err());
+        assert!(ready_order(&t, &names(&["web-1", "web-0"])).is_ok());
+    }
+
+    #[test]
+    fn ordered_ready_pods_pass_and_a_re_creation_does_not_reorder_first_creations() {
+        let t = timeline(&[
+            (0, "web-0", "0/1", "Pending"),
+            (2, "web-0", "1/1", "Running"),
+            (2, "web-1", "0/1", "Pending"),
+            (4, "web-1", "1/1", "Running"),
+            (5, "web-0", "0/1", "(deleted)"),
+            (5, "web-0", "0/1", "Pending"),
+        ]);
+        let pods = names(&["web-0", "web-1"]);
+        assert!(creation_order(&t, &pods).is_ok());
+        assert!(ready_order(&t, &pods).is_ok());
+        assert!(creation_order(&t, &names(&["web-1", "web-0"])).is_err());
+        assert!(ready_order(&t, &names(&["web-0", "web-2"])).is_err());
+    }
 }

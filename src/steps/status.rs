@@ -7,8 +7,22 @@ use cucumber::gherkin::Step;
 use cucumber::then;
 use k8s_openapi::api::apps::v1::StatefulSet;
 
-/// Reads one status (or generation) field of a set as text; counts default to 0.
-fn field(set: &StatefulSet, name: &str) -> Option<String> {
+/// The status counts a step may name (an omitted count reads as 0, as the API omits zeros).
+pub(super) const COUNTS: &[&str] = &[
+    "replicas",
+    "readyReplicas",
+    "availableReplicas",
+    "currentReplicas",
+    "updatedReplicas",
+    "observedGeneration",
+    "collisionCount",
+    "generation",
+    "conditions",
+];
+
+/// Reads one status (or generation) field of a set as text; counts default to 0, an
+/// unknown field or an unset revision is `None`.
+pub(super) fn field(set: &StatefulSet, name: &str) -> Option<String> {
     let s = set.status.clone().unwrap_or_default();
     let n = |v: Option<i32>| Some(v.unwrap_or(0).to_string());
     match name {
@@ -95,6 +109,12 @@ async fn status_stays(w: &mut StsWorld, step: &Step, set: String, d: super::Seco
 /// Now: one status field (e.g. `readyReplicas`) has that value.
 #[then(expr = "the status of {string} has {word} {int}")]
 async fn status_field(w: &mut StsWorld, set: String, name: String, value: i64) -> StepResult {
+    if !COUNTS.contains(&name.as_str()) {
+        return Err(super::Failure(format!(
+            "unknown status count {name:?}: use one of {}",
+            COUNTS.join(", ")
+        )));
+    }
     let what = format!("{set} status {name} = {value}");
     let value = value.to_string();
     w.now(&what, &|v| {
@@ -103,25 +123,30 @@ async fn status_field(w: &mut StsWorld, set: String, name: String, value: i64) -
     .await
 }
 
-/// Now: `status.currentRevision` differs from `status.updateRevision` (an update is staged or rolling).
+/// Both revisions of the set's status, when the set exists and both are set.
+fn revisions(view: &View, set: &str) -> Option<(String, String)> {
+    let s = view.set(set)?;
+    let current = field(s, "currentRevision").filter(|r| !r.is_empty())?;
+    let update = field(s, "updateRevision").filter(|r| !r.is_empty())?;
+    Some((current, update))
+}
+
+/// Now: both revisions are set and `status.currentRevision` differs from `status.updateRevision` (an update is staged or rolling).
 #[then(expr = "currentRevision and updateRevision of {string} differ")]
 async fn revisions_differ(w: &mut StsWorld, set: String) -> StepResult {
-    w.now("currentRevision != updateRevision", &|v| {
-        v.set(&set)
-            .is_some_and(|s| field(s, "currentRevision") != field(s, "updateRevision"))
-    })
+    w.now(
+        "currentRevision and updateRevision set and different",
+        &|v| revisions(v, &set).is_some_and(|(c, u)| c != u),
+    )
     .await
 }
 
-/// Waits until the rollout completed: `status.currentRevision == status.updateRevision`.
+/// Waits until the rollout completed: both revisions are set and `status.currentRevision == status.updateRevision`.
 #[then(expr = "eventually currentRevision and updateRevision of {string} are equal")]
 async fn revisions_equal(w: &mut StsWorld, set: String) -> StepResult {
     w.eventually(
-        "currentRevision == updateRevision",
-        &|v| {
-            v.set(&set)
-                .is_some_and(|s| field(s, "currentRevision") == field(s, "updateRevision"))
-        },
+        "currentRevision and updateRevision set and equal",
+        &|v| revisions(v, &set).is_some_and(|(c, u)| c == u),
         DEFAULT_WAIT,
     )
     .await
@@ -151,5 +176,60 @@ async fn scale_is(
                 "expected scale {desired}/{current} {selector:?}, got {scale}"
             ))
             .await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::StatefulSetStatus;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn view(status: Option<StatefulSetStatus>) -> View {
+        View {
+            sets: vec![StatefulSet {
+                metadata: ObjectMeta {
+                    name: Some("web".into()),
+                    ..ObjectMeta::default()
+                },
+                status,
+                ..StatefulSet::default()
+            }],
+            ..View::default()
+        }
+    }
+
+    fn status(current: Option<&str>, update: Option<&str>) -> Option<StatefulSetStatus> {
+        Some(StatefulSetStatus {
+            current_revision: current.map(Into::into),
+            update_revision: update.map(Into::into),
+            ..StatefulSetStatus::default()
+        })
+    }
+
+    #[test]
+    fn unset_revisions_are_neither_equal_nor_different() {
+        for v in [
+            view(None),
+            view(status(None, None)),
+            view(status(Some(""), Some(""))),
+        ] {
+            assert_eq!(revisions(&v, "web"), None);
+        }
+        assert_eq!(revisions(&view(status(Some("a"), None)), "web"), None);
+        assert_eq!(revisions(&View::default(), "web"), None);
+        assert_eq!(
+            revisions(&view(status(Some("a"), Some("b"))), "web"),
+            Some(("a".into(), "b".into()))
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_has_no_value_and_an_omitted_count_is_zero() {
+        let v = view(status(Some("a"), Some("a")));
+        let set = v.set("web").expect("the set");
+        assert_eq!(field(set, "readyReplica"), None);
+        assert_eq!(field(set, "readyReplicas").as_deref(), Some("0"));
+        assert!(COUNTS.contains(&"readyReplicas") && !COUNTS.contains(&"readyReplica"));
     }
 }

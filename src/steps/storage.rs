@@ -99,45 +99,42 @@ async fn claim_labels(w: &mut StsWorld, claim: String, labels: String) -> StepRe
     .await
 }
 
-/// Which owners a claim references: "the StatefulSet", "its pod", "both", "nothing".
-fn owners(view: &View, claim: &str, set: &str, pod: &str) -> Option<(bool, bool)> {
-    let c = view.claim(claim)?;
-    let refs = c.metadata.owner_references.clone().unwrap_or_default();
-    let set_uid = view.set(set).and_then(|s| s.metadata.uid.clone());
-    let pod_uid = view.pod(pod).and_then(|p| p.metadata.uid.clone());
-    let to = |uid: &Option<String>| {
-        refs.iter()
-            .any(|r| Some(&r.uid) == uid.as_ref() && r.controller == Some(true))
+/// Whether the claim exists and its only owner reference is a controller reference
+/// (blockOwnerDeletion) to the StatefulSet `set` as it exists now.
+fn owned_by_set_only(view: &View, claim: &str, set: &str) -> bool {
+    view.claim(claim).is_some_and(|c| {
+        view.is_sole_controller_ref_to_set(c.metadata.owner_references.as_deref(), set)
+    })
+}
+
+/// Whether the claim exists and its only owner reference is a controller reference
+/// (v1 Pod, blockOwnerDeletion) to the pod `pod` as it exists now.
+fn owned_by_pod_only(view: &View, claim: &str, pod: &str) -> bool {
+    let Some(uid) = view.pod(pod).and_then(|p| p.metadata.uid.as_deref()) else {
+        return false;
     };
-    Some((to(&set_uid), to(&pod_uid)))
+    view.claim(claim)
+        .and_then(|c| c.metadata.owner_references.as_deref())
+        .is_some_and(|refs| {
+            matches!(refs, [r] if r.api_version == "v1"
+                && r.kind == "Pod"
+                && r.name == pod
+                && r.uid == uid
+                && r.controller == Some(true)
+                && r.block_owner_deletion == Some(true))
+        })
 }
 
-/// Waits until the claim has a controller reference to the set and none to its pod.
-/// The pod a claim belongs to: the `<set>-<ordinal>` suffix of `<template>-<set>-<ordinal>`.
-fn pod_of_claim(claim: &str, set: &str) -> String {
-    match claim.rfind(&format!("-{set}-")) {
-        Some(i) => claim[i + 1..].to_owned(),
-        None => claim
-            .split_once('-')
-            .map(|(_, p)| p.to_owned())
-            .unwrap_or_default(),
-    }
-}
-
-/// Waits until the claim has a controller reference to the set and none to its pod.
+/// Waits until the claim's only owner reference is a controller reference to the set (no reference to its pod, nor to anything else).
 #[then(expr = "claim {string} is owned by the StatefulSet {string} only")]
 async fn owned_by_set(w: &mut StsWorld, claim: String, set: String) -> StepResult {
-    let pod = pod_of_claim(&claim, &set);
-    let what = format!("claim {claim} with a controller reference to {set} and none to {pod}");
-    w.eventually(
-        &what,
-        &|v| owners(v, &claim, &set, &pod) == Some((true, false)),
-        DEFAULT_WAIT,
-    )
-    .await
+    let what =
+        format!("claim {claim} whose only owner reference is a controller reference to {set}");
+    w.eventually(&what, &|v| owned_by_set_only(v, &claim, &set), DEFAULT_WAIT)
+        .await
 }
 
-/// Waits until the claim's only relevant controller reference is to its pod (RET matrix).
+/// Waits until the claim's only owner reference is a controller reference to its pod (RET matrix).
 #[then(expr = "claim {string} is owned by its pod only")]
 async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
     let view = w.view().await?;
@@ -152,17 +149,10 @@ async fn owned_by_pod(w: &mut StsWorld, claim: String) -> StepResult {
             .failure(format!("no pod owns the claim {claim} by name"))
             .await);
     };
-    let set = pod
-        .rsplit_once('-')
-        .map(|(s, _)| s.to_owned())
-        .unwrap_or_default();
-    let what = format!("claim {claim} with a controller reference to pod {pod} only");
-    w.eventually(
-        &what,
-        &|v| owners(v, &claim, &set, &pod) == Some((false, true)),
-        DEFAULT_WAIT,
-    )
-    .await
+    let what =
+        format!("claim {claim} whose only owner reference is a controller reference to pod {pod}");
+    w.eventually(&what, &|v| owned_by_pod_only(v, &claim, &pod), DEFAULT_WAIT)
+        .await
 }
 
 /// Waits until the claim has no ownerReferences.
@@ -250,4 +240,110 @@ async fn hold_pod(w: &mut StsWorld, pod: String) -> StepResult {
 async fn release_pod(w: &mut StsWorld, pod: String) -> StepResult {
     let patch = serde_json::json!({"metadata": {"finalizers": null}});
     w.must_patch(Kind::Pod, &pod, Patch::Merge(patch)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::StatefulSet;
+    use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+    fn meta(name: &str, uid: &str) -> ObjectMeta {
+        ObjectMeta {
+            name: Some(name.into()),
+            uid: Some(uid.into()),
+            ..ObjectMeta::default()
+        }
+    }
+
+    fn controller(api_version: &str, kind: &str, name: &str, uid: &str) -> OwnerReference {
+        OwnerReference {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: name.into(),
+            uid: uid.into(),
+            controller: Some(true),
+            block_owner_deletion: Some(true),
+        }
+    }
+
+    fn view(refs: Vec<OwnerReference>) -> View {
+        let mut claim = PersistentVolumeClaim {
+            metadata: meta("www-web-0", "c"),
+            ..PersistentVolumeClaim::default()
+        };
+        claim.metadata.owner_references = Some(refs);
+        View {
+            sets: vec![StatefulSet {
+                metadata: meta("web", "s"),
+                ..StatefulSet::default()
+            }],
+            pods: vec![Pod {
+                metadata: meta("web-0", "p"),
+                ..Pod::default()
+            }],
+            claims: vec![claim],
+            ..View::default()
+        }
+    }
+
+    #[test]
+    fn only_a_sole_controller_reference_to_the_set_is_owned_by_the_set_only() {
+        let to_set = controller("apps/v1", "StatefulSet", "web", "s");
+        assert!(owned_by_set_only(
+            &view(vec![to_set.clone()]),
+            "www-web-0",
+            "web"
+        ));
+        let other = OwnerReference {
+            controller: None,
+            ..controller("v1", "ConfigMap", "cm", "x")
+        };
+        let not_controller = OwnerReference {
+            controller: Some(false),
+            ..to_set.clone()
+        };
+        let stale = controller("apps/v1", "StatefulSet", "web", "old");
+        let to_pod = controller("v1", "Pod", "web-0", "p");
+        for refs in [
+            vec![to_set.clone(), other],
+            vec![to_set.clone(), to_pod],
+            vec![not_controller],
+            vec![stale],
+            vec![],
+        ] {
+            assert!(
+                !owned_by_set_only(&view(refs.clone()), "www-web-0", "web"),
+                "{refs:?}"
+            );
+        }
+        assert!(!owned_by_set_only(&view(vec![to_set]), "www-web-9", "web"));
+    }
+
+    #[test]
+    fn only_a_sole_controller_reference_to_the_pod_is_owned_by_the_pod_only() {
+        let to_pod = controller("v1", "Pod", "web-0", "p");
+        assert!(owned_by_pod_only(
+            &view(vec![to_pod.clone()]),
+            "www-web-0",
+            "web-0"
+        ));
+        let to_set = controller("apps/v1", "StatefulSet", "web", "s");
+        let unblocking = OwnerReference {
+            block_owner_deletion: None,
+            ..to_pod.clone()
+        };
+        for refs in [vec![to_pod.clone(), to_set], vec![unblocking], vec![]] {
+            assert!(
+                !owned_by_pod_only(&view(refs.clone()), "www-web-0", "web-0"),
+                "{refs:?}"
+            );
+        }
+        assert!(!owned_by_pod_only(
+            &view(vec![to_pod]),
+            "www-web-0",
+            "web-1"
+        ));
+    }
 }

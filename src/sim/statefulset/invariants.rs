@@ -11,14 +11,19 @@
 //!   and healthy (UPD-02, UPD-04, UPD-07).
 //! * [`check_claim_invariants`]: the RET-01 owner-reference matrix, for converged sets.
 //! * status bounds on every status write (ST-05).
+//!
+//! The judge reads pods and sets only through `model::pod_state` and `model::oracle`
+//! (written from the API definition), never through the controller's own helpers in
+//! `stateful_set_utils`: a bug there must show up as a violation, not change the judge too.
 
-use super::stateful_set_utils::{
-    DELETE, RETAIN, allows_burst, get_end_ordinal, get_ordinal, get_patch, get_pod_revision,
-    get_start_ordinal, has_owner_ref, identity_matches, is_failed, is_running_and_available,
-    is_running_and_ready, is_succeeded, is_terminating, min_ready_seconds, partition,
-    retention_policy, storage_matches, strategy_type,
-};
 use crate::model::object::{Kind, Object};
+use crate::model::oracle::{
+    check_identity, check_storage, deletes_claims, holds_template, is_on_delete, is_parallel,
+    min_ready_seconds, ordinal_in, partition, wanted_claims, wanted_ordinals,
+};
+use crate::model::pod_state::{
+    is_available, is_running_and_ready, is_terminating, phase, revision_of,
+};
 use crate::sim::clock::Clock;
 use crate::sim::store::{Actor, Change, ChangeType};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
@@ -57,9 +62,28 @@ fn key_of(o: &Object) -> Key {
 }
 
 fn healthy(pod: &Pod, min_ready: i32, now: Timestamp) -> bool {
-    is_running_and_ready(pod)
-        && is_running_and_available(pod, min_ready, now)
-        && !is_terminating(pod)
+    is_running_and_ready(pod) && is_available(pod, min_ready, now) && !is_terminating(pod)
+}
+
+/// The pod's ordinal as a member of `set` (None when it is not named `<set>-<ordinal>`).
+fn ordinal(set: &StatefulSet, pod: &Pod) -> Option<i32> {
+    ordinal_in(
+        set.metadata.name.as_deref().unwrap_or(""),
+        pod.metadata.name.as_deref().unwrap_or(""),
+    )
+}
+
+/// Whether a pod has finished (phase Failed or Succeeded).
+fn finished(pod: &Pod) -> bool {
+    matches!(phase(pod), "Failed" | "Succeeded")
+}
+
+/// Whether the object's owner references include one with that uid.
+fn references(
+    refs: Option<&[k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference]>,
+    uid: &str,
+) -> bool {
+    !uid.is_empty() && refs.into_iter().flatten().any(|r| r.uid == uid)
 }
 
 impl Replay {
@@ -98,11 +122,10 @@ impl Replay {
 
     /// The name of the revision whose data equals the set's current template.
     fn update_revision(&self, set: &StatefulSet) -> Option<String> {
-        let data = get_patch(set);
         self.revisions
             .values()
             .filter(|r| r.metadata.namespace == set.metadata.namespace)
-            .filter(|r| r.data.as_ref().is_some_and(|d| d.0 == data))
+            .filter(|r| holds_template(r, set))
             .max_by_key(|r| r.revision)
             .and_then(|r| r.metadata.name.clone())
     }
@@ -127,7 +150,7 @@ impl Replay {
                     ChangeType::Added => false,
                     _ => {
                         previous.is_some_and(|p| !is_terminating(p))
-                            && (is_terminating(&**pod) || change.change_type == ChangeType::Deleted)
+                            && (is_terminating(pod) || change.change_type == ChangeType::Deleted)
                     }
                 };
                 if let Some(set) = self.owner_set(pod).cloned() {
@@ -191,21 +214,22 @@ pub fn assert_monotonic_invariants(
     now: Timestamp,
     creating: bool,
 ) -> Result<(), String> {
-    if allows_burst(set) || set.metadata.deletion_timestamp.is_some() {
+    if is_parallel(set) || set.metadata.deletion_timestamp.is_some() {
         return Ok(());
     }
-    let Some(ordinal) = get_ordinal(pod) else {
+    let Some(ordinal) = ordinal(set, pod) else {
         return Ok(());
     };
-    let (start, end) = (get_start_ordinal(set), get_end_ordinal(set));
+    let wanted = wanted_ordinals(set);
+    let (start, end) = (wanted.start, wanted.end - 1);
     let min_ready = min_ready_seconds(set);
     let by_ordinal: BTreeMap<i32, &Pod> = replay
         .pods_of(set)
-        .filter_map(|p| Some((get_ordinal(p)?, p)))
+        .filter_map(|p| Some((self::ordinal(set, p)?, p)))
         .collect();
     let pod_name = pod.metadata.name.as_deref().unwrap_or("");
     if creating {
-        if ordinal < start || ordinal > end {
+        if !wanted.contains(&ordinal) {
             return Err(format!(
                 "created {pod_name} outside the ordinal range [{start}, {end}]"
             ));
@@ -228,8 +252,8 @@ pub fn assert_monotonic_invariants(
         }
         return Ok(());
     }
-    let condemned = ordinal < start || ordinal > end;
-    if !condemned || is_failed(pod) || is_succeeded(pod) {
+    let condemned = !wanted.contains(&ordinal);
+    if !condemned || finished(pod) {
         return Ok(());
     }
     for j in start..=end {
@@ -244,7 +268,7 @@ pub fn assert_monotonic_invariants(
     }
     if let Some((higher, _)) = by_ordinal
         .range(ordinal + 1..)
-        .find(|(o, _)| **o < start || **o > end)
+        .find(|(o, _)| !wanted.contains(o))
     {
         return Err(format!(
             "deleted condemned {pod_name} while a higher condemned pod (ordinal {higher}) remains"
@@ -256,18 +280,9 @@ pub fn assert_monotonic_invariants(
 /// Identity and storage of an owned pod.
 // upstream: stateful_set_control_test.go assertBurstInvariants
 pub fn assert_burst_invariants(set: &StatefulSet, pod: &Pod) -> Result<(), String> {
-    let name = pod.metadata.name.as_deref().unwrap_or("");
-    if !identity_matches(set, pod) {
-        return Err(format!(
-            "pod {name} does not match the identity specification of its StatefulSet"
-        ));
-    }
-    if !storage_matches(set, pod) {
-        return Err(format!(
-            "pod {name} does not match the storage specification of its StatefulSet"
-        ));
-    }
-    Ok(())
+    check_identity(set, pod)
+        .map_err(|e| format!("identity specification of its StatefulSet: {e}"))?;
+    check_storage(set, pod).map_err(|e| format!("storage specification of its StatefulSet: {e}"))
 }
 
 /// A rolling-update delete (gate off) takes the highest pod not at the update revision,
@@ -279,20 +294,16 @@ pub fn assert_update_invariants(
     pod: &Pod,
     now: Timestamp,
 ) -> Result<(), String> {
-    let Some(ordinal) = get_ordinal(pod) else {
+    let Some(ordinal) = ordinal(set, pod) else {
         return Ok(());
     };
-    let (start, end) = (get_start_ordinal(set), get_end_ordinal(set));
-    if ordinal < start
-        || ordinal > end
-        || is_failed(pod)
-        || is_succeeded(pod)
-        || set.metadata.deletion_timestamp.is_some()
-    {
+    let wanted = wanted_ordinals(set);
+    let start = wanted.start;
+    if !wanted.contains(&ordinal) || finished(pod) || set.metadata.deletion_timestamp.is_some() {
         return Ok(());
     }
     let name = pod.metadata.name.as_deref().unwrap_or("");
-    if strategy_type(set) == "OnDelete" {
+    if is_on_delete(set) {
         return Err(format!(
             "deleted in-range pod {name} although the update strategy is OnDelete"
         ));
@@ -306,15 +317,19 @@ pub fn assert_update_invariants(
     let Some(update) = replay.update_revision(set) else {
         return Ok(());
     };
-    if get_pod_revision(pod) == update {
+    if revision_of(pod) == Some(update.as_str()) {
         return Err(format!(
             "deleted {name} for update although it is at the update revision"
         ));
     }
     let min_ready = min_ready_seconds(set);
     for p in replay.pods_of(set) {
-        let Some(o) = get_ordinal(p) else { continue };
-        if o > ordinal && o <= end && (get_pod_revision(p) != update || !healthy(p, min_ready, now))
+        let Some(o) = self::ordinal(set, p) else {
+            continue;
+        };
+        if o > ordinal
+            && wanted.contains(&o)
+            && (revision_of(p) != Some(update.as_str()) || !healthy(p, min_ready, now))
         {
             return Err(format!(
                 "deleted {name} for update while higher pod {} is not updated and healthy",
@@ -335,15 +350,14 @@ pub fn check_claim_invariants(
     let set_uid = set.metadata.uid.as_deref().unwrap_or("");
     let pod_uid = pod.metadata.uid.as_deref().unwrap_or("");
     let claim_name = claim.metadata.name.as_deref().unwrap_or("");
-    let in_range =
-        get_ordinal(pod).is_some_and(|o| o >= get_start_ordinal(set) && o <= get_end_ordinal(set));
-    let (set_ref, pod_ref) = (has_owner_ref(claim, set_uid), has_owner_ref(claim, pod_uid));
-    let (want_set, want_pod) = match retention_policy(set) {
-        (RETAIN, RETAIN) => (false, false),
-        (DELETE, RETAIN) => (true, false),
-        (RETAIN, DELETE) => (false, !in_range),
-        (DELETE, DELETE) => (in_range, !in_range),
-        _ => (false, false),
+    let in_range = ordinal(set, pod).is_some_and(|o| wanted_ordinals(set).contains(&o));
+    let refs = claim.metadata.owner_references.as_deref();
+    let (set_ref, pod_ref) = (references(refs, set_uid), references(refs, pod_uid));
+    let (want_set, want_pod) = match deletes_claims(set) {
+        (false, false) => (false, false),
+        (true, false) => (true, false),
+        (false, true) => (false, !in_range),
+        (true, true) => (in_range, !in_range),
     };
     if (set_ref, pod_ref) != (want_set, want_pod) {
         return Err(format!(
@@ -401,7 +415,10 @@ pub fn check_converged_claims(replay: &Replay) -> Result<(), String> {
                 continue;
             }
             let ns = pod.metadata.namespace.clone().unwrap_or_default();
-            for (_, name) in super::stateful_set_utils::claim_names(set, pod) {
+            let Some(ordinal) = ordinal(set, pod) else {
+                continue;
+            };
+            for (_, name) in wanted_claims(set, ordinal) {
                 if let Some(stored) = replay.claims.get(&(ns.clone(), name)) {
                     check_claim_invariants(set, pod, stored)?;
                 }

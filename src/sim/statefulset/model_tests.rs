@@ -4,8 +4,9 @@
 //! controller (by replaying the change log) and convergence checked at the end.
 
 use super::invariants::{Replay, check_converged_claims};
-use super::stateful_set_utils::get_pod_revision;
 use crate::model::object::{Kind, Object};
+use crate::model::oracle;
+use crate::model::pod_state::revision_of;
 use crate::sim::apiserver::{DeleteOptions, Propagation};
 use crate::sim::fixtures::web;
 use crate::sim::{Cluster, ClusterConfig, DEFAULT_HOT_OBJECTS};
@@ -84,9 +85,7 @@ fn apply(c: &mut Cluster, op: &Op, start: i32, policy: &str) {
             json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": format!("registry.k8s.io/nginx-slim:0.{}", 8 + i)}]}}}}),
         ),
         Op::Partition(p) => {
-            if current(c)
-                .is_some_and(|s| super::stateful_set_utils::strategy_type(&s) == "RollingUpdate")
-            {
+            if current(c).is_some_and(|s| !oracle::is_on_delete(&s)) {
                 patch(
                     c,
                     json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": p}}}}),
@@ -194,15 +193,15 @@ fn check_model(
     prop_assert!(idle, "the cluster did not settle");
     let set = current(&c).ok_or_else(|| TestCaseError::fail("set missing"))?;
     let spec = set.spec.clone().unwrap_or_default();
-    let want: Vec<String> = (0..spec.replicas.unwrap_or(1))
-        .map(|i| format!("web-{}", start + i))
+    let want: Vec<String> = oracle::wanted_ordinals(&set)
+        .map(|o| format!("web-{o}"))
         .collect();
     let mut have: Vec<String> = c
         .store()
         .list(Kind::Pod, Some(NS))
         .map(|o| o.name().to_owned())
         .collect();
-    have.sort_by_key(|n| super::super::super::model::names::ordinal_of(n));
+    have.sort_by_key(|n| oracle::ordinal_in("web", n));
     prop_assert_eq!(&have, &want, "converged pods");
     check_converged_claims(&replay).map_err(TestCaseError::fail)?;
     let status = set.status.clone().unwrap_or_default();
@@ -212,16 +211,16 @@ fn check_model(
         spec.replicas.unwrap_or(1)
     );
     let update = status.update_revision.clone().unwrap_or_default();
-    let partition = super::stateful_set_utils::partition(&set);
-    if super::stateful_set_utils::strategy_type(&set) == "RollingUpdate" {
+    let partition = oracle::partition(&set);
+    if !oracle::is_on_delete(&set) {
         for name in &want {
-            let ordinal = crate::model::names::ordinal_of(name).unwrap_or(0);
+            let ordinal = oracle::ordinal_in("web", name).unwrap_or(0);
             if ordinal >= start + partition
                 && let Some(Object::Pod(p)) = c.get_object(Kind::Pod, NS, name)
             {
                 prop_assert_eq!(
-                    get_pod_revision(&*p),
-                    update.as_str(),
+                    revision_of(&p),
+                    Some(update.as_str()),
                     "{} not rolled",
                     name
                 );
