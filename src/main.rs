@@ -2,12 +2,12 @@
 
 use clap::{Parser, Subcommand};
 use regex::Regex;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use stsconform::commands::{self, exit, parse_duration, simulate::Until};
 use stsconform::model::behaviour::Behaviour;
-use stsconform::runner::{self, RunOptions};
+use stsconform::runner::{self, RunOptions, snapshot::Snapshots};
 use stsconform::sim::ClusterConfig;
 
 // The reference cluster allocates and frees millions of small objects per large run;
@@ -111,7 +111,8 @@ enum Command {
         /// List the selected scenarios instead of running them.
         #[arg(long)]
         list: bool,
-        /// Folder of timeline snapshots (default: ./snapshots when it exists).
+        /// Folder of timeline snapshots (default: ./snapshots when it exists, else the
+        /// snapshots compiled into the binary). The folder must exist.
         #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
         snapshots: Option<PathBuf>,
         /// Do not check timelines against snapshots.
@@ -239,9 +240,14 @@ fn main() -> ExitCode {
             no_snapshots,
         } => {
             let snapshots = match (no_snapshots, snapshots) {
-                (true, _) => None,
-                (false, Some(dir)) => Some(dir),
-                (false, None) => Some(PathBuf::from("snapshots")).filter(|d| d.is_dir()),
+                (true, _) => Snapshots::Off,
+                (false, Some(dir)) => {
+                    Snapshots::Directory(std::path::absolute(&dir).unwrap_or(dir))
+                }
+                (false, None) if Path::new("snapshots").is_dir() => Snapshots::Directory(
+                    std::path::absolute("snapshots").unwrap_or("snapshots".into()),
+                ),
+                (false, None) => Snapshots::Embedded,
             };
             let options = RunOptions {
                 paths,
@@ -251,7 +257,7 @@ fn main() -> ExitCode {
                 json,
                 concurrency: Some(concurrency),
                 list,
-                snapshots: snapshots.map(|d| std::path::absolute(&d).unwrap_or(d)),
+                snapshots,
             };
             run(&options)
         }

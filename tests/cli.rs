@@ -216,3 +216,110 @@ fn a_scenario_without_steps_is_an_error_naming_file_and_line() {
             "empty.feature:4: scenario \"empty\" has no steps",
         ));
 }
+
+/// The `N steps (…)` line of cucumber's summary.
+fn steps_line(stdout: &[u8]) -> String {
+    String::from_utf8_lossy(stdout)
+        .lines()
+        .find(|l| l.contains(" steps ("))
+        .unwrap_or("no steps line")
+        .to_owned()
+}
+
+#[test]
+fn run_from_an_empty_folder_checks_the_compiled_in_snapshots() {
+    let empty = temp_dir("empty-folder");
+    let from_root = stsconform()
+        .args(["run", "--tags", "@UPD-08"])
+        .current_dir(root())
+        .assert()
+        .success();
+    let from_empty = stsconform()
+        .args(["run", "--tags", "@UPD-08"])
+        .current_dir(&empty)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "the pod timeline matches the snapshot",
+        ));
+    assert_eq!(
+        steps_line(&from_empty.get_output().stdout),
+        steps_line(&from_root.get_output().stdout)
+    );
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+#[test]
+fn a_timeline_that_differs_from_the_compiled_in_snapshot_fails_under_ci() {
+    let dir = temp_dir("embedded-differs");
+    // Same file and scenario name as an embedded scenario, one more replica.
+    let text = std::fs::read_to_string(root().join("features/ordering.feature")).unwrap();
+    let scenario = "Pods are created in order, each after its predecessor is Ready";
+    let start = text.find(scenario).expect("scenario");
+    let changed = format!(
+        "{}{}",
+        &text[..start],
+        text[start..].replacen("with 3 replicas", "with 4 replicas", 1)
+    );
+    assert_ne!(changed, text, "the scenario creates 3 replicas");
+    std::fs::write(dir.join("ordering.feature"), changed).unwrap();
+    stsconform()
+        .args(["run", "ordering.feature", "--name", scenario])
+        .current_dir(&dir)
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("differs from the compiled-in snapshot")
+                .and(predicate::str::contains("+ "))
+                .and(predicate::str::contains("0 passed, 1 failed")),
+        );
+}
+
+#[test]
+fn a_snapshot_folder_that_does_not_exist_is_an_error_and_is_not_created() {
+    let absent = std::env::temp_dir().join(format!("stsconform-absent-{}", std::process::id()));
+    stsconform()
+        .args(["run", "--tags", "@UPD-08", "--snapshots"])
+        .arg(&absent)
+        .env_remove("CI")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+    assert!(!absent.exists());
+}
+
+#[test]
+fn a_scenario_without_a_snapshot_is_reported_as_new_outside_ci_and_fails_under_ci() {
+    let dir = temp_dir("new-snapshot");
+    std::fs::write(
+        dir.join("mine.feature"),
+        "Feature: mine\n  Scenario: one pod\n    Given a headless Service \"nginx\" selecting \"app=nginx\"\n    When I create the StatefulSet \"web\" with 1 replica\n    Then pods web-0 become Running and Ready in that order\n",
+    )
+    .unwrap();
+    stsconform()
+        .args(["run", "mine.feature"])
+        .current_dir(&dir)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no snapshot mine__one-pod"));
+    std::fs::create_dir(dir.join("snapshots")).unwrap();
+    stsconform()
+        .args(["run", "mine.feature"])
+        .current_dir(&dir)
+        .env_remove("CI")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "new snapshot mine__one-pod: written to",
+        ));
+    let written =
+        std::fs::read_to_string(dir.join("snapshots/mine__one-pod.snap.new")).expect("pending");
+    assert!(
+        written.starts_with("---\nsource: mine.feature:2\n---\nTIME"),
+        "{written}"
+    );
+}

@@ -11,7 +11,7 @@ use cucumber::gherkin;
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, WriterExt as _, writer};
 use regex::Regex;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -35,8 +35,8 @@ pub struct RunOptions {
     pub concurrency: Option<usize>,
     /// Print the selection instead of running it.
     pub list: bool,
-    /// Where snapshots live; None skips snapshot checks.
-    pub snapshots: Option<PathBuf>,
+    /// Where the reference timelines come from (compiled in by default).
+    pub snapshots: snapshot::Snapshots,
 }
 
 /// Failures before any scenario runs.
@@ -55,6 +55,9 @@ pub enum RunError {
     /// The tag expression did not parse.
     #[error("invalid tag expression {expr:?}: {message}")]
     Tags { expr: String, message: String },
+    /// The snapshot configuration cannot be used.
+    #[error(transparent)]
+    Snapshots(#[from] snapshot::SnapshotError),
     /// A report file could not be created.
     #[error("failed to create {path}: {source}")]
     Report {
@@ -192,15 +195,21 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     if listed.selected == 0 {
         return Ok(listed);
     }
+    let session = Arc::new(snapshot::Session::new(
+        options.snapshots.clone(),
+        snapshot::Policy::from_env(),
+    )?);
     let features = sources::load(options)?;
     let features: Vec<gherkin::Feature> = features
         .into_iter()
-        .map(|(_, f)| match &options.snapshots {
-            Some(_) => snapshot::add_snapshot_steps(f),
-            None => f,
+        .map(|(_, f)| {
+            if session.enabled() {
+                snapshot::add_snapshot_steps(f)
+            } else {
+                f
+            }
         })
         .collect();
-    snapshot::set_directory(options.snapshots.clone());
 
     let report = |path: &Option<PathBuf>| -> Result<Box<dyn io::Write>, RunError> {
         match path {
@@ -223,6 +232,7 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     ]);
     let in_hook = counts.clone();
     let select = selector(options)?;
+    let for_scenarios = session.clone();
     let writer = StsWorld::cucumber::<&str>()
         .with_parser(sources::Preparsed)
         .with_writer(
@@ -235,8 +245,12 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
         .fail_on_skipped()
         .with_default_cli()
         .max_concurrent_scenarios(options.concurrency.unwrap_or(1).max(1))
-        .before(|feature, rule, scenario, world| {
+        .before(move |feature, rule, scenario, world| {
             world.configure_from_tags(tags_of(feature, rule, scenario));
+            world.snapshot = for_scenarios.enabled().then(|| snapshot::ScenarioSnapshot {
+                session: for_scenarios.clone(),
+                source: snapshot::scenario_source(feature, scenario),
+            });
             Box::pin(async {})
         })
         .after(move |_, _, _, finished, _| {
@@ -251,6 +265,11 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
         .filter_run(features, move |f, r, s| select(f, r, s))
         .await;
     use cucumber::writer::Stats as _;
+    // After cucumber's own output, so the notes are the last thing before the summary.
+    let mut out = io::stdout().lock();
+    for note in session.notes() {
+        let _ = writeln!(out, "{note}");
+    }
     Ok(Outcome {
         selected: listed.selected,
         passed: counts[0].load(Ordering::SeqCst),

@@ -54,6 +54,8 @@ pub struct StsWorld {
     pub last_warnings: Vec<String>,
     /// Pod uids remembered by "I note the uid of …".
     pub remembered: BTreeMap<String, String>,
+    /// The run's snapshot checks (set by the runner; None: no snapshot checks).
+    pub snapshot: Option<crate::runner::snapshot::ScenarioSnapshot>,
 }
 
 impl StsWorld {
@@ -71,6 +73,7 @@ impl StsWorld {
             last_error: None,
             last_warnings: Vec::new(),
             remembered: BTreeMap::new(),
+            snapshot: None,
         }
     }
 
