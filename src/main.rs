@@ -139,9 +139,23 @@ enum Command {
     Serve(stsconform::api::ServeArgs),
 }
 
+/// Lets a closed standard output end the process the way it ends every other CLI: by
+/// SIGPIPE, quietly. Rust ignores SIGPIPE, so `stsconform run | head` would otherwise
+/// panic in the first print after `head` exits. Not for `serve`, whose sockets rely on
+/// write errors rather than a signal when a client goes away.
+fn end_quietly_on_closed_pipes() {
+    // SAFETY: restores the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     return_freed_pages_soon();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_on_closed_pipes();
+    }
     let code = match cli.command {
         Command::Validate { files, behaviour } => {
             match commands::validate::validate(&files, behaviour.config()) {

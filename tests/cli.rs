@@ -323,3 +323,61 @@ fn a_scenario_without_a_snapshot_is_reported_as_new_outside_ci_and_fails_under_c
         "{written}"
     );
 }
+
+/// Runs stsconform with `args`, reads `lines` lines of its output and closes the pipe, as
+/// `| head -N` does; returns how it ended and what it wrote on stderr.
+fn closed_pipe(args: &[&str], lines: usize) -> (std::process::ExitStatus, String) {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stsconform"))
+        .args(args)
+        .current_dir(root())
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start stsconform");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = std::io::BufReader::new(stdout);
+    for _ in 0..lines {
+        let mut line = String::new();
+        reader.read_line(&mut line).expect("a line");
+    }
+    drop(reader);
+    let output = child.wait_with_output().expect("wait");
+    (
+        output.status,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn ended_quietly(status: std::process::ExitStatus, stderr: &str) {
+    use std::os::unix::process::ExitStatusExt as _;
+    assert!(
+        status.success() || status.signal() == Some(libc::SIGPIPE),
+        "{status}: {stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn list_into_a_closed_pipe_ends_quietly() {
+    // More listing than a pipe buffers (64 KiB), so writes go on after the reader is gone.
+    let dir = temp_dir("list-pipe");
+    let mut feature = String::from("Feature: many\n");
+    for n in 0..2000 {
+        feature.push_str(&format!(
+            "  Scenario: scenario number {n} with a long enough name to fill the pipe\n    Given a headless Service \"nginx\" selecting \"app=nginx\"\n"
+        ));
+    }
+    std::fs::write(dir.join("many.feature"), feature).unwrap();
+    let path = dir.join("many.feature");
+    let (status, stderr) = closed_pipe(&["run", "--list", &path.to_string_lossy()], 1);
+    ended_quietly(status, &stderr);
+}
+
+#[test]
+fn run_into_a_closed_pipe_ends_quietly() {
+    // The whole suite prints far more than a pipe buffers.
+    let (status, stderr) = closed_pipe(&["run"], 3);
+    ended_quietly(status, &stderr);
+}
