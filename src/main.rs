@@ -73,15 +73,18 @@ enum Command {
         behaviour: BehaviourArgs,
     },
     /// Run manifests on the reference cluster and print the pod timeline
-    /// (`kubectl get pods -w` with virtual time).
+    /// (`kubectl get pods -w` with virtual time). Several files are applied in order, like
+    /// successive `kubectl apply -f` calls, the cluster running in between as --for or
+    /// --until-steady say; exits 1 when the API rejected any object (saying why).
     Simulate {
         /// YAML or JSON manifest files (`-` for standard input).
         #[arg(required = true)]
         files: Vec<String>,
-        /// Run until nothing is pending (the default), at most this long in virtual time.
+        /// Run until nothing is pending after each file (the default), at most this long in
+        /// virtual time.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "for_")]
         until_steady: Option<Duration>,
-        /// Run for exactly this long in virtual time (e.g. 30s, 2m).
+        /// Run for exactly this long in virtual time after each file (e.g. 30s, 2m).
         #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_duration)]
         for_: Option<Duration>,
         #[command(flatten)]
@@ -190,7 +193,15 @@ fn main() -> ExitCode {
                         eprintln!("note: {note}");
                     }
                     print!("{}", sim.timeline);
-                    exit::OK
+                    if sim.rejected > 0 {
+                        eprintln!(
+                            "error: the API rejected {} object(s); see the notes above",
+                            sim.rejected
+                        );
+                        exit::FAILED
+                    } else {
+                        exit::OK
+                    }
                 }
                 Err(e) => {
                     eprintln!("error: {e}");

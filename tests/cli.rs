@@ -381,3 +381,59 @@ fn run_into_a_closed_pipe_ends_quietly() {
     let (status, stderr) = closed_pipe(&["run"], 3);
     ended_quietly(status, &stderr);
 }
+
+#[test]
+fn simulate_applies_several_files_in_order_like_successive_applies() {
+    let dir = temp_dir("simulate-update");
+    let web = std::fs::read_to_string(root().join("examples/web.yaml")).unwrap();
+    let update = web
+        .split("---")
+        .find(|d| d.contains("kind: StatefulSet"))
+        .expect("the StatefulSet document")
+        .replace("nginx-slim:0.8", "nginx-slim:0.9");
+    std::fs::write(dir.join("update.yaml"), update).unwrap();
+    let out = stsconform()
+        .arg("simulate")
+        .arg(root().join("examples/web.yaml"))
+        .arg(dir.join("update.yaml"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("rejected").not());
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let rev1_ready = text
+        .lines()
+        .position(|l| l.contains("web-1") && l.contains("1/1") && l.contains("rev1"));
+    let rev2 = text.lines().position(|l| l.contains("rev2"));
+    assert!(
+        matches!((rev1_ready, rev2), (Some(a), Some(b)) if a < b),
+        "the update rolls out after the first file settled:\n{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.contains("web-0") && l.contains("1/1") && l.contains("rev2")),
+        "{text}"
+    );
+}
+
+#[test]
+fn simulate_says_why_an_object_was_rejected_and_exits_1() {
+    let dir = temp_dir("simulate-rejected");
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: bad\nspec:\n  selector:\n    matchLabels:\n      app: nginx\n  template:\n    metadata:\n      labels:\n        app: other\n    spec:\n      containers:\n      - name: nginx\n        image: nginx\n",
+    )
+    .unwrap();
+    stsconform()
+        .arg("simulate")
+        .arg(root().join("examples/web.yaml"))
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("web-0"))
+        .stderr(
+            predicate::str::contains("bad.yaml: document 1: StatefulSet \"bad\" rejected").and(
+                predicate::str::contains("`selector` does not match template `labels`"),
+            ),
+        );
+}
