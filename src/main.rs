@@ -2,13 +2,13 @@
 
 use clap::{Parser, Subcommand};
 use regex::Regex;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use stsconform::commands::{self, exit, parse_duration, simulate::Until};
 use stsconform::model::behaviour::Behaviour;
 use stsconform::runner::choice::ClusterRun;
-use stsconform::runner::{self, RunOptions};
+use stsconform::runner::{self, RunOptions, snapshot::Snapshots};
 use stsconform::sim::ClusterConfig;
 use stsconform::targets::kube::session::ClusterOptions;
 
@@ -75,15 +75,18 @@ enum Command {
         behaviour: BehaviourArgs,
     },
     /// Run manifests on the reference cluster and print the pod timeline
-    /// (`kubectl get pods -w` with virtual time).
+    /// (`kubectl get pods -w` with virtual time). Several files are applied in order, like
+    /// successive `kubectl apply -f` calls, the cluster running in between as --for or
+    /// --until-steady say; exits 1 when the API rejected any object (saying why).
     Simulate {
         /// YAML or JSON manifest files (`-` for standard input).
         #[arg(required = true)]
         files: Vec<String>,
-        /// Run until nothing is pending (the default), at most this long in virtual time.
+        /// Run until nothing is pending after each file (the default), at most this long in
+        /// virtual time.
         #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "for_")]
         until_steady: Option<Duration>,
-        /// Run for exactly this long in virtual time (e.g. 30s, 2m).
+        /// Run for exactly this long in virtual time after each file (e.g. 30s, 2m).
         #[arg(long = "for", id = "for_", value_name = "DURATION", value_parser = parse_duration)]
         for_: Option<Duration>,
         #[command(flatten)]
@@ -113,7 +116,8 @@ enum Command {
         /// List the selected scenarios instead of running them.
         #[arg(long)]
         list: bool,
-        /// Folder of timeline snapshots (default: ./snapshots when it exists).
+        /// Folder of timeline snapshots (default: ./snapshots when it exists, else the
+        /// snapshots compiled into the binary). The folder must exist.
         #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
         snapshots: Option<PathBuf>,
         /// Do not check timelines against snapshots.
@@ -193,9 +197,23 @@ impl ClusterArgs {
     }
 }
 
+/// Lets a closed standard output end the process the way it ends every other CLI: by
+/// SIGPIPE, quietly. Rust ignores SIGPIPE, so `stsconform run | head` would otherwise
+/// panic in the first print after `head` exits. Not for `serve`, whose sockets rely on
+/// write errors rather than a signal when a client goes away.
+fn end_quietly_on_closed_pipes() {
+    // SAFETY: restores the default disposition of one signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     return_freed_pages_soon();
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        end_quietly_on_closed_pipes();
+    }
     let code = match cli.command {
         Command::Validate { files, behaviour } => {
             match commands::validate::validate(&files, behaviour.config()) {
@@ -230,7 +248,15 @@ fn main() -> ExitCode {
                         eprintln!("note: {note}");
                     }
                     print!("{}", sim.timeline);
-                    exit::OK
+                    if sim.rejected > 0 {
+                        eprintln!(
+                            "error: the API rejected {} object(s); see the notes above",
+                            sim.rejected
+                        );
+                        exit::FAILED
+                    } else {
+                        exit::OK
+                    }
                 }
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -295,9 +321,14 @@ fn main() -> ExitCode {
             cluster,
         } => {
             let snapshots = match (no_snapshots, snapshots) {
-                (true, _) => None,
-                (false, Some(dir)) => Some(dir),
-                (false, None) => Some(PathBuf::from("snapshots")).filter(|d| d.is_dir()),
+                (true, _) => Snapshots::Off,
+                (false, Some(dir)) => {
+                    Snapshots::Directory(std::path::absolute(&dir).unwrap_or(dir))
+                }
+                (false, None) if Path::new("snapshots").is_dir() => Snapshots::Directory(
+                    std::path::absolute("snapshots").unwrap_or("snapshots".into()),
+                ),
+                (false, None) => Snapshots::Embedded,
             };
             let options = RunOptions {
                 paths,
@@ -307,7 +338,7 @@ fn main() -> ExitCode {
                 json,
                 concurrency: Some(concurrency),
                 list,
-                snapshots: snapshots.map(|d| std::path::absolute(&d).unwrap_or(d)),
+                snapshots,
                 strict: cluster.strict,
                 cluster: cluster.run(),
             };

@@ -3,13 +3,15 @@
 //! scenario fails, a snapshot differs (or is missing under `CI=true`) or nothing ran.
 
 use std::path::PathBuf;
-use stsconform::runner::{self, RunOptions};
+use stsconform::runner::{self, RunOptions, snapshot::Snapshots};
 
 fn main() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let options = RunOptions {
-        paths: vec![root.join("features")],
-        snapshots: Some(root.join("snapshots")),
+        // Relative (cargo runs tests from the package root), so new snapshots name
+        // `features/<file>:<line>` as their source.
+        paths: vec![PathBuf::from("features")],
+        snapshots: Snapshots::Directory(root.join("snapshots")),
         tags: std::env::var("STSCONFORM_TAGS").ok(),
         ..RunOptions::default()
     };

@@ -851,3 +851,87 @@ async fn scaling_to_the_current_size_keeps_the_resource_version() {
     .await
     .expect("within the limit");
 }
+
+/// Sends one request over HTTP/2 (prior knowledge, plain HTTP) the way curl and Go do:
+/// the whole body, as fast as flow control allows, whatever the server answers meanwhile.
+/// Returns code and body; a stream the server resets is an error naming the reason.
+async fn h2_request(
+    addr: std::net::SocketAddr,
+    path: &str,
+    body: &[u8],
+    declare_length: bool,
+) -> Result<(u16, Value), String> {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (client, connection) = h2::client::handshake(stream).await.expect("h2 handshake");
+    tokio::spawn(connection);
+    let mut client = client.ready().await.expect("h2 ready");
+    let mut request = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("http://{addr}{path}"))
+        .header("content-type", "application/json");
+    if declare_length {
+        request = request.header("content-length", body.len().to_string());
+    }
+    let (response, mut send) = client
+        .send_request(request.body(()).expect("request"), false)
+        .map_err(|e| format!("send_request: {e}"))?;
+    for chunk in body.chunks(16 * 1024) {
+        send.reserve_capacity(chunk.len());
+        let mut granted = 0;
+        while granted < chunk.len() {
+            match std::future::poll_fn(|cx| send.poll_capacity(cx)).await {
+                Some(Ok(n)) => granted = n,
+                Some(Err(e)) => return Err(format!("the server reset the stream: {e}")),
+                None => return Err("the stream closed while sending".into()),
+            }
+        }
+        send.send_data(bytes::Bytes::copy_from_slice(chunk), false)
+            .map_err(|e| format!("the server reset the stream: {e}"))?;
+    }
+    send.send_data(bytes::Bytes::new(), true)
+        .map_err(|e| format!("the server reset the stream: {e}"))?;
+    let response = response.await.map_err(|e| format!("no response: {e}"))?;
+    let code = response.status().as_u16();
+    let mut body = response.into_body();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = body.data().await {
+        let chunk = chunk.map_err(|e| format!("the response body broke: {e}"))?;
+        let _ = body.flow_control().release_capacity(chunk.len());
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok((code, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+}
+
+#[tokio::test]
+async fn bodies_over_the_cap_get_413_over_http2_too() {
+    tokio::time::timeout(LIMIT, async {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let server = api::start(&ServeArgs {
+            listen: "127.0.0.1:0".parse().expect("addr"),
+            kubeconfig: Some(dir.path().join("kubeconfig")),
+            plain_http: true,
+            ..ServeArgs::default()
+        })
+        .await
+        .expect("serve starts");
+        let path = "/api/v1/namespaces/default/configmaps";
+        let big = vec![b' '; 4 * 1024 * 1024];
+        for declare_length in [true, false] {
+            let (code, body) = h2_request(server.addr, path, &big, declare_length)
+                .await
+                .unwrap_or_else(|e| panic!("content-length declared: {declare_length}: {e}"));
+            assert_eq!(
+                (code, body["reason"].as_str()),
+                (413, Some("RequestEntityTooLarge")),
+                "content-length declared: {declare_length}; {body}"
+            );
+        }
+        let (code, body) = h2_request(server.addr, path, br#"{"metadata":{"name":"small"}}"#, true)
+            .await
+            .expect("a small body");
+        assert_eq!(code, 201, "{body}");
+        server.stop().await;
+    })
+    .await
+    .expect("test finished in time");
+}

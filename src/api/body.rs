@@ -40,7 +40,8 @@ impl FieldValidation {
 /// Parses a body as JSON, or YAML when the media type says so.
 ///
 /// # Errors
-/// 415 for media types other than JSON and YAML, 400 when the body does not parse.
+/// 415 for media types other than JSON, YAML and (for the kinds kubectl creates with it)
+/// protobuf, 400 when the body does not parse.
 pub fn parse_document(body: &[u8], content_type: Option<&str>) -> Result<Value, StatusError> {
     let media = essence(content_type);
     match media.as_str() {
@@ -48,9 +49,14 @@ pub fn parse_document(body: &[u8], content_type: Option<&str>) -> Result<Value, 
             StatusError::bad_request(format!("the request body is not valid JSON: {e}"))
         }),
         "application/yaml" | "application/apply-patch+yaml" => parse_yaml_or_json(body),
+        super::protobuf::MEDIA_TYPE => super::protobuf::decode(body),
         other => Err(StatusError::unsupported_media_type(
             other,
-            &["application/json", "application/yaml"],
+            &[
+                "application/json",
+                "application/yaml",
+                super::protobuf::MEDIA_TYPE,
+            ],
         )),
     }
 }
@@ -366,7 +372,7 @@ mod tests {
         assert!(deletion(&q, br#"{"propagationPolicy":"Sideways"}"#, None).is_err());
         assert!(deletion(&q, b"{", None).is_err());
         assert_eq!(
-            deletion(&q, b"{}", Some("application/vnd.kubernetes.protobuf"))
+            deletion(&q, b"{}", Some("application/cbor"))
                 .unwrap_err()
                 .code,
             415

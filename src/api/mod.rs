@@ -17,7 +17,8 @@
 //! One concept a module: [`server`] (accept loop, TLS, authentication, body cap),
 //! [`tls`], [`kubeconfig`], [`state`] (the cluster and its clock), [`routes`],
 //! [`discovery`], [`openapi`], [`objects`] (the verbs), [`list`], [`watch`], [`table`],
-//! [`patch`], [`body`] (decoding and field validation), [`request`] (query and content
+//! [`patch`], [`body`] (decoding and field validation), [`protobuf`] (kubectl 1.32+'s
+//! protobuf create bodies), [`request`] (query and content
 //! negotiation), [`reply`], [`status`] (errors) and [`resources`].
 
 pub mod access;
@@ -28,6 +29,7 @@ pub mod list;
 pub mod objects;
 pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod reply;
 pub mod request;
 pub mod resources;

@@ -83,7 +83,7 @@ pub const SUBRESOURCE_VERBS: [&str; 3] = ["get", "patch", "update"];
 use Subresource::{Scale, Status};
 
 /// Every resource, grouped by group version in discovery order.
-pub const RESOURCES: [Resource; 9] = [
+pub const RESOURCES: [Resource; 12] = [
     Resource {
         kind: Kind::Namespace,
         group: "",
@@ -143,6 +143,36 @@ pub const RESOURCES: [Resource; 9] = [
         short_names: &["ev"],
         categories: &[],
         subresources: &[],
+    },
+    Resource {
+        kind: Kind::ConfigMap,
+        group: "",
+        version: "v1",
+        plural: "configmaps",
+        singular: "configmap",
+        short_names: &["cm"],
+        categories: &[],
+        subresources: &[],
+    },
+    Resource {
+        kind: Kind::Secret,
+        group: "",
+        version: "v1",
+        plural: "secrets",
+        singular: "secret",
+        short_names: &[],
+        categories: &[],
+        subresources: &[],
+    },
+    Resource {
+        kind: Kind::Node,
+        group: "",
+        version: "v1",
+        plural: "nodes",
+        singular: "node",
+        short_names: &["no"],
+        categories: &[],
+        subresources: &[Status],
     },
     Resource {
         kind: Kind::StatefulSet,

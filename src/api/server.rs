@@ -10,7 +10,7 @@ use super::status::StatusError;
 use axum::http::{Request, header};
 use bytes::Bytes;
 use futures::FutureExt as _;
-use http_body_util::{BodyExt as _, Limited};
+use http_body_util::BodyExt as _;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -25,6 +25,10 @@ use tokio_rustls::TlsAcceptor;
 
 /// The largest request body accepted, as the API server's limit.
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
+/// How much of an oversized body is read before the 413 (beyond it the stream is reset).
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+/// How long reading an oversized body may take before the 413.
+const DRAIN_TIME: Duration = Duration::from_secs(5);
 /// How long a TLS handshake may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long shutdown waits for open connections.
@@ -94,21 +98,28 @@ impl App {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
         if declared.is_some_and(|len| len > MAX_BODY as u64) {
-            return reply::error(&StatusError::too_large(MAX_BODY));
+            return too_large(body).await;
         }
-        let body: Bytes = match Limited::new(body, MAX_BODY).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) => {
-                if e.downcast_ref::<http_body_util::LengthLimitError>()
-                    .is_some()
-                {
-                    return reply::error(&StatusError::too_large(MAX_BODY));
+        let mut body = body;
+        let mut collected = Vec::new();
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => {
+                    if let Ok(data) = frame.into_data() {
+                        if collected.len() + data.len() > MAX_BODY {
+                            return too_large(body).await;
+                        }
+                        collected.extend_from_slice(&data);
+                    }
                 }
-                return reply::error(&StatusError::bad_request(format!(
-                    "failed to read the request body: {e}"
-                )));
+                Err(e) => {
+                    return reply::error(&StatusError::bad_request(format!(
+                        "failed to read the request body: {e}"
+                    )));
+                }
             }
-        };
+        }
+        let body = Bytes::from(collected);
         if parts.method == axum::http::Method::POST && parts.uri.path() == access::REVIEW_PATH {
             return access::review(access, &body);
         }
@@ -122,6 +133,26 @@ impl App {
         )
         .await
     }
+}
+
+/// The 413 for a body over the cap, sent after reading (and dropping) the rest of the
+/// body, up to [`DRAIN_LIMIT`] bytes and [`DRAIN_TIME`]: a reply while the client is still
+/// sending makes HTTP/2 reset the stream, and clients such as curl then report the reset
+/// instead of the Status.
+async fn too_large(mut body: Incoming) -> Reply {
+    let drain = async {
+        let mut seen = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            if let Ok(data) = frame.into_data() {
+                seen += data.len();
+                if seen > DRAIN_LIMIT {
+                    return;
+                }
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_TIME, drain).await;
+    reply::error(&StatusError::too_large(MAX_BODY))
 }
 
 /// Accepts connections until `shutdown` turns true, then drains them (bounded).

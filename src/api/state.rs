@@ -47,7 +47,15 @@ impl State {
                 jiff::Timestamp::now().subsec_nanosecond().unsigned_abs(),
             )))
             .unwrap_or_else(Instant::now);
-        let cluster = Cluster::with_clock(config, crate::sim::clock::Clock::starting_at(epoch));
+        let mut cluster = Cluster::with_clock(config, crate::sim::clock::Clock::starting_at(epoch));
+        // The node the kubelet binds every pod to, for `kubectl get nodes` and `describe`.
+        let node = crate::sim::kubelet::node(minor, cluster.clock().time());
+        if let Err(e) = cluster.create(node.into()) {
+            eprintln!(
+                "stsconform serve: failed to register the node {}: {e}",
+                crate::sim::kubelet::NODE_NAME
+            );
+        }
         let rv = cluster.store().resource_version();
         State {
             cluster: Mutex::new(cluster),

@@ -257,6 +257,52 @@ fn columns(kind: Kind) -> Vec<Column> {
             ),
             AGE,
         ],
+        // upstream: pkg/printers/internalversion/printers.go (configMap, secret, node columns)
+        Kind::ConfigMap => vec![
+            NAME,
+            Column {
+                kind: "integer",
+                ..col("Data", 0, "Data contains the configuration data.")
+            },
+            AGE,
+        ],
+        Kind::Secret => vec![
+            NAME,
+            col(
+                "Type",
+                0,
+                "Used to facilitate programmatic handling of secret data.",
+            ),
+            Column {
+                kind: "integer",
+                ..col("Data", 0, "Data contains the secret data.")
+            },
+            AGE,
+        ],
+        Kind::Node => vec![
+            NAME,
+            col("Status", 0, "The status of the node"),
+            col("Roles", 0, "The roles of the node"),
+            AGE,
+            col("Version", 0, "Kubelet Version reported by the node."),
+            col("Internal-IP", 1, "List of addresses reachable to the node."),
+            col("External-IP", 1, "List of addresses reachable to the node."),
+            col(
+                "OS-Image",
+                1,
+                "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).",
+            ),
+            col(
+                "Kernel-Version",
+                1,
+                "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+            ),
+            col(
+                "Container-Runtime",
+                1,
+                "ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).",
+            ),
+        ],
         Kind::Event => vec![
             col(
                 "Last Seen",
@@ -539,6 +585,78 @@ pub fn cells(object: &Object, now: Timestamp) -> Vec<Value> {
                 json!(ports),
                 age,
                 json!(selector),
+            ]
+        }
+        Object::ConfigMap(cm) => {
+            let data = cm.data.as_ref().map_or(0, |d| d.len())
+                + cm.binary_data.as_ref().map_or(0, |d| d.len());
+            vec![name, json!(data), age]
+        }
+        Object::Secret(secret) => {
+            let data = secret.data.as_ref().map_or(0, |d| d.len());
+            vec![
+                name,
+                json!(secret.type_.as_deref().unwrap_or("Opaque")),
+                json!(data),
+                age,
+            ]
+        }
+        Object::Node(node) => {
+            let status = node.status.as_ref();
+            let ready = status
+                .and_then(|s| s.conditions.as_ref())
+                .into_iter()
+                .flatten()
+                .find(|c| c.type_ == "Ready");
+            let mut state = match ready {
+                Some(c) if c.status == "True" => "Ready".to_owned(),
+                Some(_) => "NotReady".to_owned(),
+                None => "Unknown".to_owned(),
+            };
+            if node
+                .spec
+                .as_ref()
+                .and_then(|s| s.unschedulable)
+                .unwrap_or(false)
+            {
+                state.push_str(",SchedulingDisabled");
+            }
+            let roles: Vec<&str> = meta
+                .labels
+                .iter()
+                .flatten()
+                .filter_map(|(k, _)| k.strip_prefix("node-role.kubernetes.io/"))
+                .filter(|r| !r.is_empty())
+                .collect();
+            let address = |kind: &str| {
+                or_none(
+                    status
+                        .and_then(|s| s.addresses.as_ref())
+                        .into_iter()
+                        .flatten()
+                        .find(|a| a.type_ == kind)
+                        .map(|a| a.address.as_str()),
+                )
+            };
+            let info = status.and_then(|s| s.node_info.as_ref());
+            let field = |f: fn(&k8s_openapi::api::core::v1::NodeSystemInfo) -> &str| {
+                info.map(f).unwrap_or("<unknown>").to_owned()
+            };
+            vec![
+                name,
+                json!(state),
+                json!(if roles.is_empty() {
+                    "<none>".to_owned()
+                } else {
+                    roles.join(",")
+                }),
+                age,
+                json!(field(|i| i.kubelet_version.as_str())),
+                json!(address("InternalIP")),
+                json!(address("ExternalIP")),
+                json!(field(|i| i.os_image.as_str())),
+                json!(field(|i| i.kernel_version.as_str())),
+                json!(field(|i| i.container_runtime_version.as_str())),
             ]
         }
         Object::PersistentVolumeClaim(pvc) => {

@@ -3,7 +3,8 @@
 use crate::model::compact::{self, CompactError};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Event, Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service,
+    ConfigMap, Event, Namespace, Node, PersistentVolume, PersistentVolumeClaim, Pod, Secret,
+    Service,
 };
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -22,11 +23,14 @@ pub enum Kind {
     ControllerRevision,
     EndpointSlice,
     Event,
+    ConfigMap,
+    Secret,
+    Node,
 }
 
 impl Kind {
     /// Every kind, in a fixed order.
-    pub const ALL: [Kind; 9] = [
+    pub const ALL: [Kind; 12] = [
         Kind::Namespace,
         Kind::Pod,
         Kind::Service,
@@ -36,6 +40,9 @@ impl Kind {
         Kind::ControllerRevision,
         Kind::EndpointSlice,
         Kind::Event,
+        Kind::ConfigMap,
+        Kind::Secret,
+        Kind::Node,
     ];
 
     /// The `kind` field value.
@@ -50,6 +57,9 @@ impl Kind {
             Kind::ControllerRevision => "ControllerRevision",
             Kind::EndpointSlice => "EndpointSlice",
             Kind::Event => "Event",
+            Kind::ConfigMap => "ConfigMap",
+            Kind::Secret => "Secret",
+            Kind::Node => "Node",
         }
     }
 
@@ -74,12 +84,15 @@ impl Kind {
             Kind::ControllerRevision => "controllerrevisions",
             Kind::EndpointSlice => "endpointslices",
             Kind::Event => "events",
+            Kind::ConfigMap => "configmaps",
+            Kind::Secret => "secrets",
+            Kind::Node => "nodes",
         }
     }
 
     /// Whether objects of this kind live in a namespace.
     pub fn namespaced(self) -> bool {
-        !matches!(self, Kind::Namespace | Kind::PersistentVolume)
+        !matches!(self, Kind::Namespace | Kind::PersistentVolume | Kind::Node)
     }
 
     /// Looks a kind up by its `apiVersion` and `kind` fields.
@@ -113,6 +126,12 @@ pub enum Object {
     ControllerRevision(Box<ControllerRevision>),
     EndpointSlice(Box<EndpointSlice>),
     Event(Box<Event>),
+    /// Stored as given: nothing in the reference cluster reads them.
+    ConfigMap(Box<ConfigMap>),
+    /// Stored as given: nothing in the reference cluster reads them.
+    Secret(Box<Secret>),
+    /// The simulated node `serve` registers, so `kubectl get nodes` shows where pods run.
+    Node(Box<Node>),
 }
 
 macro_rules! object_from {
@@ -134,7 +153,10 @@ object_from!(
     StatefulSet,
     ControllerRevision,
     EndpointSlice,
-    Event
+    Event,
+    ConfigMap,
+    Secret,
+    Node
 );
 
 macro_rules! each_object {
@@ -149,6 +171,9 @@ macro_rules! each_object {
             Object::ControllerRevision($bind) => $body,
             Object::EndpointSlice($bind) => $body,
             Object::Event($bind) => $body,
+            Object::ConfigMap($bind) => $body,
+            Object::Secret($bind) => $body,
+            Object::Node($bind) => $body,
         }
     };
 }
@@ -166,6 +191,9 @@ impl Object {
             Object::ControllerRevision(_) => Kind::ControllerRevision,
             Object::EndpointSlice(_) => Kind::EndpointSlice,
             Object::Event(_) => Kind::Event,
+            Object::ConfigMap(_) => Kind::ConfigMap,
+            Object::Secret(_) => Kind::Secret,
+            Object::Node(_) => Kind::Node,
         }
     }
 
@@ -268,6 +296,9 @@ impl Object {
             Kind::ControllerRevision => Object::ControllerRevision(compact::decode(bytes)?),
             Kind::EndpointSlice => Object::EndpointSlice(compact::decode(bytes)?),
             Kind::Event => Object::Event(compact::decode(bytes)?),
+            Kind::ConfigMap => Object::ConfigMap(compact::decode(bytes)?),
+            Kind::Secret => Object::Secret(compact::decode(bytes)?),
+            Kind::Node => Object::Node(compact::decode(bytes)?),
         })
     }
 
@@ -294,6 +325,9 @@ impl Object {
             Kind::ControllerRevision => Object::ControllerRevision(de(value)?),
             Kind::EndpointSlice => Object::EndpointSlice(de(value)?),
             Kind::Event => Object::Event(de(value)?),
+            Kind::ConfigMap => Object::ConfigMap(de(value)?),
+            Kind::Secret => Object::Secret(de(value)?),
+            Kind::Node => Object::Node(de(value)?),
         })
     }
 }

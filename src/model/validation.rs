@@ -400,7 +400,10 @@ fn name_rule(kind: Kind) -> NameRule {
         | Kind::PersistentVolume
         | Kind::ControllerRevision
         | Kind::EndpointSlice
-        | Kind::Event => NameRule::DnsSubdomain,
+        | Kind::Event
+        | Kind::ConfigMap
+        | Kind::Secret
+        | Kind::Node => NameRule::DnsSubdomain,
     }
 }
 

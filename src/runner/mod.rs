@@ -12,7 +12,7 @@ use cucumber::gherkin;
 use cucumber::tag::Ext as _;
 use cucumber::{World as _, WriterExt as _, writer};
 use regex::Regex;
-use std::io;
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,8 +36,8 @@ pub struct RunOptions {
     pub concurrency: Option<usize>,
     /// Print the selection instead of running it.
     pub list: bool,
-    /// Where snapshots live; None skips snapshot checks.
-    pub snapshots: Option<PathBuf>,
+    /// Where the reference timelines come from (compiled in by default).
+    pub snapshots: snapshot::Snapshots,
     /// Run on this cluster instead of fresh reference clusters.
     pub cluster: Option<choice::ClusterRun>,
     /// Count skipped scenarios as failed.
@@ -63,6 +63,9 @@ pub enum RunError {
     /// The cluster cannot be used.
     #[error(transparent)]
     Connect(#[from] crate::targets::kube::session::ConnectError),
+    /// The snapshot configuration cannot be used.
+    #[error(transparent)]
+    Snapshots(#[from] snapshot::SnapshotError),
     /// A report file could not be created.
     #[error("failed to create {path}: {source}")]
     Report {
@@ -222,6 +225,10 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     if listed.selected == 0 {
         return Ok(listed);
     }
+    let session = Arc::new(snapshot::Session::new(
+        options.snapshots.clone(),
+        snapshot::Policy::from_env(),
+    )?);
     let choice = match &options.cluster {
         Some(cluster) => choice::TargetChoice::connect(cluster.clone()).await?,
         None => choice::TargetChoice::Reference,
@@ -246,12 +253,14 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     }
     let features: Vec<gherkin::Feature> = features
         .into_iter()
-        .map(|(_, f)| match &options.snapshots {
-            Some(_) => snapshot::add_snapshot_steps(f),
-            None => f,
+        .map(|(_, f)| {
+            if session.enabled() {
+                snapshot::add_snapshot_steps(f)
+            } else {
+                f
+            }
         })
         .collect();
-    snapshot::set_directory(options.snapshots.clone());
 
     let report = |path: &Option<PathBuf>| -> Result<Box<dyn io::Write>, RunError> {
         match path {
@@ -277,6 +286,7 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     let strict = options.strict;
     let opener = choice.clone();
     let closer = choice.clone();
+    let for_scenarios = session.clone();
     let runnable = {
         let choice = choice.clone();
         move |f: &gherkin::Feature, r: Option<&gherkin::Rule>, s: &gherkin::Scenario| {
@@ -299,6 +309,10 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
             let tags = tag_list(feature, rule, scenario);
             let name = scenario.name.clone();
             let choice = opener.clone();
+            world.snapshot = for_scenarios.enabled().then(|| snapshot::ScenarioSnapshot {
+                session: for_scenarios.clone(),
+                source: snapshot::scenario_source(feature, scenario),
+            });
             Box::pin(async move {
                 match choice.open(&tags, &name).await {
                     Ok(target) => world.use_target(target),
@@ -356,6 +370,11 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
         }
     };
     use cucumber::writer::Stats as _;
+    // After cucumber's own output, so the notes are the last thing before the summary.
+    let mut out = io::stdout().lock();
+    for note in session.notes() {
+        let _ = writeln!(out, "{note}");
+    }
     Ok(Outcome {
         selected: listed.selected,
         passed: counts[0].load(Ordering::SeqCst),

@@ -38,6 +38,92 @@ const EVICTION: (&str, &str) = ("Evicted", "The node was low on resource: memory
 /// The node every pod is bound to.
 pub const NODE_NAME: &str = "sim-node-1";
 
+/// The Node object of the simulated node, as its kubelet registers it: Ready, with the
+/// address pods report as `hostIP` and the kubelet version of the modelled release, so
+/// `kubectl get nodes` and `describe` read like a one-node cluster.
+pub fn node(minor: u32, now: Time) -> k8s_openapi::api::core::v1::Node {
+    use k8s_openapi::api::core::v1::{
+        Node, NodeAddress, NodeCondition, NodeStatus, NodeSystemInfo,
+    };
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+    let labels = [
+        ("kubernetes.io/hostname", NODE_NAME),
+        ("kubernetes.io/os", "linux"),
+        ("kubernetes.io/arch", "amd64"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    let condition = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
+        type_: type_.into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_heartbeat_time: Some(now.clone()),
+        last_transition_time: Some(now.clone()),
+    };
+    Node {
+        metadata: ObjectMeta {
+            name: Some(NODE_NAME.into()),
+            labels: Some(labels),
+            ..ObjectMeta::default()
+        },
+        spec: None,
+        status: Some(NodeStatus {
+            addresses: Some(vec![
+                NodeAddress {
+                    type_: "InternalIP".into(),
+                    address: "10.0.0.1".into(),
+                },
+                NodeAddress {
+                    type_: "Hostname".into(),
+                    address: NODE_NAME.into(),
+                },
+            ]),
+            conditions: Some(vec![
+                condition(
+                    "MemoryPressure",
+                    "False",
+                    "KubeletHasSufficientMemory",
+                    "kubelet has sufficient memory available",
+                ),
+                condition(
+                    "DiskPressure",
+                    "False",
+                    "KubeletHasNoDiskPressure",
+                    "kubelet has no disk pressure",
+                ),
+                condition(
+                    "PIDPressure",
+                    "False",
+                    "KubeletHasSufficientPID",
+                    "kubelet has sufficient PID available",
+                ),
+                condition(
+                    "Ready",
+                    "True",
+                    "KubeletReady",
+                    "the stsconform reference kubelet is posting ready status (it runs no containers)",
+                ),
+            ]),
+            node_info: Some(NodeSystemInfo {
+                architecture: "amd64".into(),
+                operating_system: "linux".into(),
+                kubelet_version: format!("v1.{minor}.0"),
+                kube_proxy_version: String::new(),
+                os_image: "stsconform reference cluster".into(),
+                kernel_version: "none".into(),
+                container_runtime_version: "stsconform://simulated".into(),
+                machine_id: String::new(),
+                system_uuid: String::new(),
+                boot_id: String::new(),
+                ..NodeSystemInfo::default()
+            }),
+            ..NodeStatus::default()
+        }),
+    }
+}
+
 /// Kubelet timings.
 #[derive(Debug, Clone)]
 pub struct KubeletConfig {

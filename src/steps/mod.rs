@@ -58,6 +58,8 @@ pub struct StsWorld {
     pub remembered: BTreeMap<String, String>,
     /// Why the scenario cannot run on this target, once a step has found out.
     pub skip_reason: Option<String>,
+    /// The run's snapshot checks (set by the runner; None: no snapshot checks).
+    pub snapshot: Option<crate::runner::snapshot::ScenarioSnapshot>,
 }
 
 impl StsWorld {
@@ -76,6 +78,7 @@ impl StsWorld {
             last_warnings: Vec::new(),
             remembered: BTreeMap::new(),
             skip_reason: None,
+            snapshot: None,
         }
     }
 

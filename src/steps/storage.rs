@@ -190,12 +190,20 @@ async fn foreign_owner(w: &mut StsWorld, claim: String, owner: String) -> StepRe
     .await
 }
 
-/// Creates a claim whose controller reference points at a foreign object (a ConfigMap).
+/// Creates a ConfigMap and a claim whose controller reference points at it (the owner
+/// must exist: the garbage collector removes dependents of a missing owner).
 #[given(expr = "a claim {string} controlled by a ConfigMap {string}")]
 async fn foreign_claim(w: &mut StsWorld, claim: String, owner: String) -> StepResult {
+    let config_map =
+        serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": owner}});
+    let config_map = crate::model::object::Object::from_json(Kind::ConfigMap, config_map)
+        .map_err(|e| super::Failure(e.to_string()))?;
+    let r = w.target().create(config_map).await;
+    let (created, _) = w.fail_on(r).await?;
+    let uid = created.metadata().uid.clone().unwrap_or_default();
     let pvc = serde_json::json!({"apiVersion": "v1", "kind": "PersistentVolumeClaim",
         "metadata": {"name": claim, "labels": {"app": "nginx"}, "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap",
-            "name": owner, "uid": "00000000-0000-4000-8000-00000000c0de", "controller": true}]},
+            "name": owner, "uid": uid, "controller": true}]},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}});
     let object = crate::model::object::Object::from_json(Kind::PersistentVolumeClaim, pvc)
         .map_err(|e| super::Failure(e.to_string()))?;

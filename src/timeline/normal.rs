@@ -85,15 +85,6 @@ pub fn agrees(reference: &str, cluster: &str) -> bool {
     })
 }
 
-/// The timeline text of an insta snapshot file (what follows its `---` header).
-pub fn snapshot_body(snapshot: &str) -> &str {
-    let mut parts = snapshot.splitn(3, "---\n");
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(""), Some(_header), Some(body)) => body,
-        _ => snapshot,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,11 +144,5 @@ TIME   NAME   READY  STATUS     RESTARTS  REVISION
             "web-1  0/1    Error              0         rev1",
         );
         assert!(!agrees(REFERENCE, &other));
-    }
-
-    #[test]
-    fn snapshot_headers_are_dropped() {
-        assert_eq!(snapshot_body("---\nsource: x\n---\nTIME\n"), "TIME\n");
-        assert_eq!(snapshot_body("TIME\n"), "TIME\n");
     }
 }

@@ -652,8 +652,19 @@ fn ret_01_owner_reference_matrix() {
 #[test]
 fn ret_05_a_claim_with_a_foreign_controller_is_left_alone() {
     let mut c = cluster();
+    // The foreign controller exists: a claim whose owner is gone would be collected.
+    let keeper: k8s_openapi::api::core::v1::ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "keeper", "namespace": NS}})).unwrap();
+    let foreign = c
+        .create(keeper.into())
+        .unwrap()
+        .object
+        .metadata()
+        .uid
+        .clone()
+        .unwrap();
     let pvc: PersistentVolumeClaim = serde_json::from_value(json!({
-        "metadata": {"name": "www-web-0", "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "keeper", "uid": "foreign", "controller": true}]},
+        "metadata": {"name": "www-web-0", "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "keeper", "uid": foreign, "controller": true}]},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
     }))
     .unwrap();
@@ -673,7 +684,7 @@ fn ret_05_a_claim_with_a_foreign_controller_is_left_alone() {
         .owner_references
         .unwrap();
     assert_eq!(refs.len(), 1);
-    assert_eq!(refs[0].uid, "foreign");
+    assert_eq!(refs[0].uid, foreign);
     let conflict = c
         .store()
         .list(Kind::Event, Some(NS))
