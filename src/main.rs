@@ -128,6 +128,20 @@ enum Command {
     },
     /// Print every step phrase with its meaning and an example.
     Steps,
+    /// Write the living documentation as a static site: the guarantee catalogue with the
+    /// scenarios covering each id, a page per feature and scenario with its pod timeline
+    /// chart, the step glossary, and results per target from Cucumber JSON reports.
+    Docs {
+        /// Feature files or folders (default: the features compiled into the binary).
+        paths: Vec<PathBuf>,
+        /// The folder to write.
+        #[arg(long, value_name = "DIR", default_value = "site")]
+        out: PathBuf,
+        /// A Cucumber JSON report (`run --json`) of one target, as FILE.json (the target is
+        /// named after the file) or NAME=FILE.json; repeat for more targets.
+        #[arg(long, value_name = "FILE.json")]
+        results: Vec<stsconform::docs::ResultsSource>,
+    },
     /// Measure the reference cluster at scale: 10,000 pods Parallel and OrderedReady
     /// (and 100,000 Parallel with --large) to all Running and Ready. Build with --release.
     Bench {
@@ -306,6 +320,32 @@ fn main() -> ExitCode {
         Command::Steps => {
             print!("{}", stsconform::steps::catalog::render());
             exit::OK
+        }
+        Command::Docs {
+            paths,
+            out,
+            results,
+        } => {
+            let options = stsconform::docs::DocsOptions {
+                paths,
+                out,
+                results,
+            };
+            match commands::docs::docs(&options) {
+                Ok(printed) => {
+                    for note in &printed.notes {
+                        eprintln!("note: {note}");
+                    }
+                    for line in &printed.lines {
+                        println!("{line}");
+                    }
+                    exit::OK
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    exit::ERROR
+                }
+            }
         }
         Command::Serve(args) => stsconform::api::run(&args),
         Command::Run {
