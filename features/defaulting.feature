@@ -32,7 +32,7 @@ Feature: Defaulting of StatefulSet fields
     Then pods minimal-0 and minimal-1 become Running and Ready in that order
     And pod "minimal-1" is not created before "minimal-0" is Running and Ready
 
-  @DEF-03
+  @DEF-03 @no-gate-MaxUnavailableStatefulSet
   Scenario: An omitted updateStrategy becomes RollingUpdate with partition 0
     Given the StatefulSet "minimal" with only the required fields
     Then the StatefulSet "minimal" has the field "spec.updateStrategy.type" set to "RollingUpdate"

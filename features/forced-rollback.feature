@@ -63,7 +63,7 @@ Feature: Forced rollback of a broken rolling update
     And eventually pods web-2 run the image "registry.k8s.io/nginx-slim:0.8" and are Running and Ready
     And pods web-0, web-1 and web-2 are at revision rev1
 
-  @FR-03 @unverified
+  @FR-03 @unverified @no-gate-MaxUnavailableStatefulSet
   Scenario: With Parallel the revert alone replaces the broken pod
     Given the StatefulSet "web" with 3 replicas and:
       """

@@ -25,12 +25,14 @@ Feature: maxUnavailable for rolling updates
     whatever the field says (MU-06).
 
   A scenario tagged @gate-MaxUnavailableStatefulSet runs with the gate on; the
-  others run with the 1.36 default (off).
+  others run with the 1.36 default (off). On a cluster (`run --kubeconfig`) the
+  cluster has one setting: scenarios tagged @gate-… are skipped where the gate is
+  off, those tagged @no-gate-… where it is on.
 
   Background:
     Given a headless Service "nginx" selecting "app=nginx"
 
-  @MU-01
+  @MU-01 @no-gate-MaxUnavailableStatefulSet
   Scenario: With the gate off the field is dropped
     When I create the StatefulSet "web" with 3 replicas and:
       """
@@ -218,7 +220,7 @@ Feature: maxUnavailable for rolling updates
       | updateRevision  | rev2  |
       | updatedReplicas | 0     |
 
-  @MU-05 @MU-06
+  @MU-05 @MU-06 @no-gate-MaxUnavailableStatefulSet
   Scenario: With the gate off the same broken set is fixed by a template update
     Given the StatefulSet "web" with 1 replica and:
       """
@@ -237,7 +239,7 @@ Feature: maxUnavailable for rolling updates
     And eventually pods web-0 run the image "registry.k8s.io/nginx-slim:0.8" and are Running and Ready
     And pods web-0 are at revision rev2
 
-  @MU-06
+  @MU-06 @no-gate-MaxUnavailableStatefulSet
   Scenario: With the gate off pods are updated one at a time whatever maxUnavailable says
     Given the StatefulSet "web" with 5 replicas and:
       """

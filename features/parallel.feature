@@ -96,7 +96,7 @@ Feature: Parallel pod management
     And pods were deleted in the order web-2, web-1 and web-0
     And pod "web-1" is deleted only after "web-2" has been Ready for 0 seconds
 
-  @PAR-03
+  @PAR-03 @no-gate-MaxUnavailableStatefulSet
   Scenario: A rolling update proceeds past an unready lower pod and replaces it
     Given the StatefulSet "web" with 3 replicas and:
       """

@@ -114,6 +114,10 @@ pub struct ServeArgs {
     /// Kubernetes minor release whose behaviour to model and report in /version (1.NN).
     #[arg(long, value_name = "MINOR", default_value_t = 36)]
     pub kube_minor: u32,
+    /// Feature gates on or off, as kube-apiserver takes them
+    /// (`MaxUnavailableStatefulSet=true`); reported on /metrics. Default: the release's.
+    #[arg(long, value_name = "NAME=BOOL,…", value_delimiter = ',', value_parser = crate::model::behaviour::parse_gate)]
+    pub feature_gates: Vec<(String, bool)>,
     /// Most watches open at once; more get 429 TooManyRequests.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub max_watches: usize,
@@ -138,6 +142,7 @@ impl Default for ServeArgs {
             plain_http: false,
             allow_remote: false,
             kube_minor: 36,
+            feature_gates: Vec::new(),
             max_watches: 1000,
             log_window: LOG_WINDOW,
             time_scale: 1.0,
@@ -214,12 +219,24 @@ fn random_token() -> Result<String, ServeError> {
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Whether `serve` runs with `name` on: as --feature-gates says, else the release default.
+fn gate(args: &ServeArgs, name: &str) -> bool {
+    args.feature_gates
+        .iter()
+        .rev()
+        .find(|(g, _)| g == name)
+        .map_or_else(
+            || crate::model::behaviour::gate_default(name, args.kube_minor),
+            |(_, on)| *on,
+        )
+}
+
 /// The cluster configuration `serve` runs with.
 pub fn cluster_config(args: &ServeArgs) -> ClusterConfig {
     ClusterConfig {
         behaviour: Behaviour {
             minor: args.kube_minor,
-            ..Behaviour::default()
+            max_unavailable_stateful_set: gate(args, "MaxUnavailableStatefulSet"),
         },
         kubelet: KubeletConfig {
             start_delay: args.pod_start,

@@ -182,6 +182,7 @@ async fn route(
                 "/apis/discovery.k8s.io/v1",
                 "/healthz",
                 "/livez",
+                "/metrics",
                 "/openapi/v2",
                 "/openapi/v3",
                 "/readyz",
@@ -192,6 +193,13 @@ async fn route(
         ["version"] => {
             only_get(method)?;
             Ok(json_ok(&discovery::version(state.minor)))
+        }
+        ["metrics"] => {
+            only_get(method)?;
+            Ok(reply::text(
+                200,
+                &crate::model::behaviour::metrics_for(&state.behaviour),
+            ))
         }
         ["healthz" | "livez" | "readyz", ..] => {
             only_get(method)?;

@@ -25,6 +25,8 @@ pub struct State {
     pub watch_slots: Arc<Semaphore>,
     /// The Kubernetes minor version `/version` reports.
     pub minor: u32,
+    /// The release and gates modelled, which `/metrics` reports.
+    pub behaviour: crate::model::behaviour::Behaviour,
     livelock_reported: AtomicBool,
     /// Virtual seconds per wall-clock second (`serve --time-scale`).
     time_scale: f64,
@@ -39,6 +41,7 @@ impl State {
         shutdown: watch::Receiver<bool>,
     ) -> State {
         let minor = config.behaviour.minor;
+        let behaviour = config.behaviour;
         let epoch = jiff::Timestamp::now();
         // Keep whole seconds for the epoch: objects then carry timestamps as a real server's.
         let epoch = jiff::Timestamp::from_second(epoch.as_second()).unwrap_or(epoch);
@@ -58,6 +61,7 @@ impl State {
         }
         let rv = cluster.store().resource_version();
         State {
+            behaviour,
             cluster: Mutex::new(cluster),
             started,
             resource_version: watch::Sender::new(rv),

@@ -3,19 +3,12 @@
 //! a scenario tagged for another release or for a feature gate the cluster lacks is
 //! skipped with that reason, never passed.
 
-use crate::model::behaviour::Behaviour;
+use crate::model::behaviour::{Behaviour, gate_default};
 use crate::targets::kube::session::{ClusterOptions, ConnectError, Session};
 use crate::targets::reference::ReferenceTarget;
 use crate::targets::{Target, TargetError};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// The feature gates the harness knows, with the release from which each is on by default
-/// (None: off by default in every release modelled).
-const GATES: [(&str, Option<u32>); 1] = [
-    // MU-01: on in 1.35.0-1.35.3 only, off again from 1.35.4 and in 1.36.
-    ("MaxUnavailableStatefulSet", None),
-];
 
 /// How to run on a cluster.
 #[derive(Debug, Clone, Default)]
@@ -28,26 +21,7 @@ pub struct ClusterRun {
     pub gates: BTreeMap<String, bool>,
 }
 
-/// Parses `NAME=true|false` for `--gate`.
-///
-/// # Errors
-/// A message naming the known gates.
-pub fn parse_gate(s: &str) -> Result<(String, bool), String> {
-    let (name, value) = s
-        .split_once('=')
-        .ok_or_else(|| format!("{s:?}: expected NAME=true or NAME=false"))?;
-    if !GATES.iter().any(|(g, _)| *g == name) {
-        let known: Vec<&str> = GATES.iter().map(|(g, _)| *g).collect();
-        return Err(format!(
-            "unknown feature gate {name:?}; known: {}",
-            known.join(", ")
-        ));
-    }
-    let value = value
-        .parse()
-        .map_err(|_| format!("{s:?}: the value must be true or false"))?;
-    Ok((name.to_owned(), value))
-}
+pub use crate::model::behaviour::parse_gate;
 
 /// Where the scenarios run.
 #[derive(Debug, Clone)]
@@ -100,15 +74,12 @@ impl TargetChoice {
     fn gate(&self, name: &str) -> bool {
         match self {
             TargetChoice::Reference => false,
-            TargetChoice::Cluster { session, run } => {
-                run.gates.get(name).copied().unwrap_or_else(|| {
-                    GATES
-                        .iter()
-                        .find(|(g, _)| *g == name)
-                        .and_then(|(_, since)| *since)
-                        .is_some_and(|since| session.minor >= since)
-                })
-            }
+            TargetChoice::Cluster { session, run } => run
+                .gates
+                .get(name)
+                .or_else(|| session.gates.get(name))
+                .copied()
+                .unwrap_or_else(|| gate_default(name, session.minor)),
         }
     }
 
@@ -151,6 +122,13 @@ impl TargetChoice {
             {
                 return Some(format!(
                     "needs the feature gate {gate}, off on this cluster (pass --gate {gate}=true if it is on)"
+                ));
+            }
+            if let Some(gate) = tag.strip_prefix("no-gate-")
+                && self.gate(gate)
+            {
+                return Some(format!(
+                    "describes the cluster with the feature gate {gate} off; it is on here"
                 ));
             }
         }
@@ -206,20 +184,6 @@ pub fn behaviour_from_tags(tags: &[String]) -> Behaviour {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn gates_parse_and_unknown_ones_are_named() {
-        assert_eq!(
-            parse_gate("MaxUnavailableStatefulSet=true"),
-            Ok(("MaxUnavailableStatefulSet".into(), true))
-        );
-        assert!(
-            parse_gate("Nope=true")
-                .unwrap_err()
-                .contains("MaxUnavailableStatefulSet")
-        );
-        assert!(parse_gate("MaxUnavailableStatefulSet=yes").is_err());
-    }
 
     #[test]
     fn tags_choose_the_reference_behaviour() {

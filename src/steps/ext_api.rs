@@ -9,6 +9,7 @@ use crate::targets::{Patch, TargetError, View};
 use cucumber::gherkin::Step;
 use cucumber::{given, then, when};
 use serde_json::{Value, json};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Names of the ControllerRevisions whose controller is the StatefulSet `set`, sorted.
 fn owned_revisions(view: &View, set: &str) -> Vec<String> {
@@ -504,24 +505,30 @@ async fn not_written(w: &mut StsWorld, set: String, d: Seconds) -> StepResult {
     .await
 }
 
-/// For that long, at every observed instant, `status.replicas` is at most the number of pods of the set that exist.
+/// For that long, at every observed instant, `status.replicas` counts no pod that does not exist yet: whenever it rises it is at most the number of the set's pods. A status still counting a pod that is gone (the next sync's business; on a cluster a status follows the deletion) does not fail.
 #[then(
     expr = "for {seconds} second(s) status.replicas of {string} never exceeds the number of its pods"
 )]
 async fn status_lags(w: &mut StsWorld, d: Seconds, set: String) -> StepResult {
     let what = format!("status.replicas of {set} ≤ the number of its pods");
-    w.holds(
-        &what,
-        &|v| {
-            let replicas = v
-                .set(&set)
-                .and_then(|s| s.status.as_ref())
-                .map_or(0, |s| s.replicas);
-            usize::try_from(replicas).unwrap_or(0) <= v.pod_names_of(&set).len()
-        },
-        d.0,
-    )
-    .await
+    let last = AtomicI64::new(NEVER);
+    w.holds(&what, &|v| status_counts_no_future_pod(v, &set, &last), d.0)
+        .await
+}
+
+/// No `status.replicas` seen yet.
+const NEVER: i64 = i64::MIN;
+
+/// Whether `status.replicas` of `set` is within its pods or has not risen since `last`
+/// (which it then becomes).
+fn status_counts_no_future_pod(v: &View, set: &str, last: &AtomicI64) -> bool {
+    let replicas = v
+        .set(set)
+        .and_then(|s| s.status.as_ref())
+        .map_or(0, |s| s.replicas);
+    let within = usize::try_from(replicas).unwrap_or(0) <= v.pod_names_of(set).len();
+    let before = last.swap(i64::from(replicas), Ordering::SeqCst);
+    within || (before != NEVER && i64::from(replicas) <= before)
 }
 
 /// Tries to create the tutorial's StatefulSet under that name with that many replicas (remembering the error).
@@ -586,4 +593,71 @@ async fn minimal_set(w: &mut StsWorld, name: String) -> StepResult {
     let object =
         Object::from_json(Kind::StatefulSet, set).map_err(|e| super::Failure(e.to_string()))?;
     w.must_create(object).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use k8s_openapi::api::apps::v1::StatefulSetStatus;
+    use k8s_openapi::api::core::v1::Pod;
+
+    fn view(status_replicas: i32, pods: &[&str]) -> View {
+        let mut set = crate::model::fixtures::web(3, json!({}));
+        set.status = Some(StatefulSetStatus {
+            replicas: status_replicas,
+            ..StatefulSetStatus::default()
+        });
+        let pods = pods.iter().map(|name| {
+            let mut pod = Pod::default();
+            pod.metadata.name = Some((*name).to_owned());
+            Object::Pod(Box::new(pod))
+        });
+        View::from_objects(std::iter::once(Object::StatefulSet(Box::new(set))).chain(pods))
+    }
+
+    #[test]
+    fn a_status_counting_a_pod_before_it_exists_fails() {
+        let last = AtomicI64::new(NEVER);
+        assert!(status_counts_no_future_pod(
+            &view(1, &["web-0"]),
+            "web",
+            &last
+        ));
+        assert!(!status_counts_no_future_pod(
+            &view(2, &["web-0"]),
+            "web",
+            &last
+        ));
+        let first = AtomicI64::new(NEVER);
+        assert!(!status_counts_no_future_pod(
+            &view(3, &["web-0"]),
+            "web",
+            &first
+        ));
+    }
+
+    #[test]
+    fn a_status_that_has_not_yet_seen_a_deletion_passes() {
+        let last = AtomicI64::new(NEVER);
+        assert!(status_counts_no_future_pod(
+            &view(3, &["web-0", "web-1", "web-2"]),
+            "web",
+            &last
+        ));
+        assert!(status_counts_no_future_pod(
+            &view(3, &["web-0", "web-1"]),
+            "web",
+            &last
+        ));
+        assert!(status_counts_no_future_pod(
+            &view(2, &["web-0", "web-1"]),
+            "web",
+            &last
+        ));
+        assert!(!status_counts_no_future_pod(
+            &view(3, &["web-0", "web-1"]),
+            "web",
+            &last
+        ));
+    }
 }

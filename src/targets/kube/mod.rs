@@ -49,10 +49,16 @@ const QUIET: Duration = Duration::from_millis(250);
 const MIN_QUIET: Duration = Duration::from_millis(10);
 /// How late, in wall-clock time, a watch event may reach the harness after the change
 /// (timeline times are arrival times).
-const WATCH_JITTER: Duration = Duration::from_millis(30);
+const WATCH_JITTER: Duration = Duration::from_millis(50);
 /// The longest a settle waits for quiet, in wall-clock time: a cluster that never falls
 /// quiet (pods restarting) is read as it stands.
 const MAX_SETTLE: Duration = Duration::from_secs(3);
+/// How long, in target time, controllers may take to react before a "stays …" check starts
+/// to hold: on a cluster a status follows the pod change that caused it by a sync, where
+/// the reference cluster applies both at one instant.
+const REACTION: Duration = Duration::from_secs(1);
+/// The least reaction time in wall-clock time, whatever the time scale.
+const MIN_REACTION: Duration = Duration::from_millis(100);
 /// How long, in wall-clock time, the watch may take to show the harness its own write.
 const OWN_WRITE: Duration = Duration::from_secs(10);
 
@@ -84,7 +90,7 @@ fn other(e: impl std::fmt::Display) -> TargetError {
 }
 
 /// The warnings of a response (`Warning: 299 - "text"` headers).
-fn warnings(headers: &axum::http::HeaderMap) -> Vec<String> {
+fn warnings(headers: &http::HeaderMap) -> Vec<String> {
     headers
         .get_all("warning")
         .iter()
@@ -155,7 +161,7 @@ impl KubeTarget {
     /// the server's `Status` as an [`ApiError`].
     async fn send(
         &self,
-        request: Result<axum::http::Request<Vec<u8>>, kube::core::request::Error>,
+        request: Result<http::Request<Vec<u8>>, kube::core::request::Error>,
     ) -> Result<(Value, Vec<String>), TargetError> {
         let request = request.map_err(other)?.map(kube::client::Body::from);
         let response = self
@@ -583,6 +589,10 @@ impl Target for KubeTarget {
         let start = self.cache.now();
         let deadline = Instant::now() + self.session.wall(duration);
         let mut changes = self.cache.subscribe();
+        // A condition that is a controller's reaction to the step before gets that reaction's
+        // time to come true; from then on it must hold to the end.
+        let reaction = self.session.wall(REACTION).max(MIN_REACTION);
+        let _ = self.until(condition, reaction).await;
         loop {
             if !condition(&self.cache.view()) {
                 return Err(TargetError::Broken {

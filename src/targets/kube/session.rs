@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +22,9 @@ use std::time::Duration;
 pub const MANAGED_BY_LABEL: &str = "app.kubernetes.io/managed-by";
 /// Its value.
 pub const MANAGED_BY: &str = "stsconform";
+/// The label naming the run that created a namespace: an interrupted run deletes by it,
+/// so a namespace whose create answer never arrived goes too.
+pub const RUN_LABEL: &str = "stsconform.io/run";
 
 /// How to reach the cluster and how to run on it.
 #[derive(Debug, Clone)]
@@ -117,7 +120,12 @@ pub struct Session {
     pub git_version: String,
     /// Whether the server is `stsconform serve` (faults through pod annotations).
     pub is_serve: bool,
+    /// Feature gates the server reports on its `/metrics` (`kubernetes_feature_enabled`,
+    /// kube-apiserver 1.26+); empty when it does not let us read them.
+    pub gates: BTreeMap<String, bool>,
     pub(super) options: ClusterOptions,
+    /// This run's id, the value of [`RUN_LABEL`] on its namespaces.
+    pub run_id: String,
     created: Mutex<BTreeSet<String>>,
 }
 
@@ -193,11 +201,35 @@ impl Session {
             minor,
             is_serve: info.git_version.ends_with("-stsconform"),
             git_version: info.git_version,
+            gates: BTreeMap::new(),
             options,
+            run_id: run_id(),
             created: Mutex::new(BTreeSet::new()),
         };
         session.check_permissions().await?;
+        let mut session = session;
+        session.gates = session.reported_gates().await;
         Ok(Arc::new(session))
+    }
+
+    /// The feature gates `/metrics` reports. Reading metrics needs a non-resource permission
+    /// many test accounts lack; then the release defaults (and `--gate`) decide.
+    async fn reported_gates(&self) -> BTreeMap<String, bool> {
+        let request = match http::Request::get("/metrics").body(Vec::new()) {
+            Ok(r) => r,
+            Err(_) => return BTreeMap::new(),
+        };
+        let text = tokio::time::timeout(
+            self.options.connect_timeout,
+            self.client.request_text(request),
+        )
+        .await;
+        match text {
+            Ok(Ok(text)) => crate::model::behaviour::gates_from_metrics(&text)
+                .into_iter()
+                .collect(),
+            _ => BTreeMap::new(),
+        }
     }
 
     /// Asks the server, with one SelfSubjectAccessReview a verb and resource, whether the
@@ -273,7 +305,7 @@ impl Session {
             "kind": "Namespace",
             "metadata": {
                 "name": name,
-                "labels": {MANAGED_BY_LABEL: MANAGED_BY},
+                "labels": {MANAGED_BY_LABEL: MANAGED_BY, RUN_LABEL: self.run_id},
                 "annotations": {"stsconform.io/scenario": scenario},
             }
         }))
@@ -348,16 +380,24 @@ impl Session {
         }
     }
 
-    /// Deletes every namespace this run created and has not yet removed (Ctrl-C).
+    /// Deletes every namespace this run created and has not yet removed (Ctrl-C): those it
+    /// knows of and those the server lists under this run's label.
     pub async fn delete_all(&self, limit: Duration) -> Vec<String> {
-        let names: Vec<String> = self
+        let mut names: BTreeSet<String> = self
             .created
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned()
-            .collect();
+            .clone();
+        let namespaces: Api<Namespace> = Api::all(self.client.clone());
         let mut failures = Vec::new();
+        let selector = format!("{RUN_LABEL}={}", self.run_id);
+        match namespaces
+            .list(&ListParams::default().labels(&selector))
+            .await
+        {
+            Ok(list) => names.extend(list.items.into_iter().filter_map(|n| n.metadata.name)),
+            Err(e) => failures.push(format!("listing this run's namespaces: {}", describe(&e))),
+        }
         let deletions = names.iter().map(|n| self.delete_namespace(n, limit));
         for (name, result) in names.iter().zip(futures::future::join_all(deletions).await) {
             if let Err(e) = result {
@@ -411,6 +451,19 @@ pub fn describe(e: &kube::Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// A random id for one run (a label value).
+fn run_id() -> String {
+    let mut bytes = [0u8; 6];
+    if getrandom::fill(&mut bytes).is_err() {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes.copy_from_slice(&nanos.to_le_bytes()[..6]);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `stsconform-<slug>-<random>`, at most 63 characters (a DNS label).
