@@ -505,15 +505,49 @@ async fn not_written(w: &mut StsWorld, set: String, d: Seconds) -> StepResult {
     .await
 }
 
-/// For that long, at every observed instant, `status.replicas` counts no pod that does not exist yet: whenever it rises it is at most the number of the set's pods. A status still counting a pod that is gone (the next sync's business; on a cluster a status follows the deletion) does not fail.
+/// For that long, at every observed instant, `status.replicas` counts no pod that does not exist yet: whenever it rises it is at most the number of the set's pods. A status still counting a pod that is gone (the next sync's business; on a cluster a status follows the deletion) does not fail; on a cluster, where the set and its pods arrive on separate watches, a pod may show up to the target's timing tolerance after the status that counts it.
 #[then(
     expr = "for {seconds} second(s) status.replicas of {string} never exceeds the number of its pods"
 )]
 async fn status_lags(w: &mut StsWorld, d: Seconds, set: String) -> StepResult {
     let what = format!("status.replicas of {set} ≤ the number of its pods");
-    let last = AtomicI64::new(NEVER);
-    w.holds(&what, &|v| status_counts_no_future_pod(v, &set, &last), d.0)
-        .await
+    let judge = StatusJudge::new(w.target().timing_tolerance());
+    w.holds(&what, &|v| judge.holds(v, &set), d.0).await
+}
+
+/// Judges `status.replicas` against the pods over successive views.
+struct StatusJudge {
+    /// The last `status.replicas` seen ([`NEVER`] before the first).
+    last: AtomicI64,
+    /// Since when (target nanoseconds) it has counted more pods than exist, if it has.
+    ahead_since: AtomicI64,
+    tolerance: i64,
+}
+
+impl StatusJudge {
+    fn new(tolerance: std::time::Duration) -> StatusJudge {
+        StatusJudge {
+            last: AtomicI64::new(NEVER),
+            ahead_since: AtomicI64::new(NEVER),
+            tolerance: i64::try_from(tolerance.as_nanos()).unwrap_or(i64::MAX),
+        }
+    }
+
+    fn holds(&self, v: &View, set: &str) -> bool {
+        let now = i64::try_from(v.at.as_nanos()).unwrap_or(i64::MAX);
+        if status_counts_no_future_pod(v, set, &self.last) {
+            self.ahead_since.store(NEVER, Ordering::SeqCst);
+            return true;
+        }
+        let since = match self.ahead_since.load(Ordering::SeqCst) {
+            NEVER => {
+                self.ahead_since.store(now, Ordering::SeqCst);
+                now
+            }
+            since => since,
+        };
+        now.saturating_sub(since) <= self.tolerance && self.tolerance > 0
+    }
 }
 
 /// No `status.replicas` seen yet.
@@ -527,8 +561,14 @@ fn status_counts_no_future_pod(v: &View, set: &str, last: &AtomicI64) -> bool {
         .and_then(|s| s.status.as_ref())
         .map_or(0, |s| s.replicas);
     let within = usize::try_from(replicas).unwrap_or(0) <= v.pod_names_of(set).len();
-    let before = last.swap(i64::from(replicas), Ordering::SeqCst);
-    within || (before != NEVER && i64::from(replicas) <= before)
+    if within {
+        last.store(i64::from(replicas), Ordering::SeqCst);
+        return true;
+    }
+    // Ahead of the pods: fine only when it has not risen since the last judged view. The
+    // high mark stays until the pods catch up, so a rise is judged until they do.
+    let before = last.load(Ordering::SeqCst);
+    before != NEVER && i64::from(replicas) <= before
 }
 
 /// Tries to create the tutorial's StatefulSet under that name with that many replicas (remembering the error).
@@ -600,6 +640,7 @@ mod tests {
     use super::*;
     use k8s_openapi::api::apps::v1::StatefulSetStatus;
     use k8s_openapi::api::core::v1::Pod;
+    use std::time::Duration;
 
     fn view(status_replicas: i32, pods: &[&str]) -> View {
         let mut set = crate::model::fixtures::web(3, json!({}));
@@ -634,6 +675,20 @@ mod tests {
             "web",
             &first
         ));
+    }
+
+    #[test]
+    fn on_a_cluster_the_pod_may_arrive_within_the_tolerance_after_the_status() {
+        let judge = StatusJudge::new(Duration::from_millis(500));
+        let at = |ms| Duration::from_millis(ms);
+        assert!(judge.holds(&view(1, &["web-0"]).taken_at(at(0)), "web"));
+        assert!(judge.holds(&view(2, &["web-0"]).taken_at(at(100)), "web"));
+        assert!(judge.holds(&view(2, &["web-0", "web-1"]).taken_at(at(400)), "web"));
+        assert!(judge.holds(&view(3, &["web-0", "web-1"]).taken_at(at(1000)), "web"));
+        assert!(!judge.holds(&view(3, &["web-0", "web-1"]).taken_at(at(1600)), "web"));
+        let exact = StatusJudge::new(Duration::ZERO);
+        assert!(exact.holds(&view(1, &["web-0"]), "web"));
+        assert!(!exact.holds(&view(2, &["web-0"]), "web"));
     }
 
     #[test]

@@ -92,6 +92,7 @@ impl ReferenceTarget {
                 .map(|o| Object::clone(&o))
                 .collect::<Vec<_>>()
         }))
+        .taken_at(self.cluster.now())
     }
 
     fn scoped(&self, mut object: Object) -> Object {

@@ -17,6 +17,8 @@ pub struct View {
     pub events: Vec<Event>,
     pub services: Vec<Service>,
     pub slices: Vec<EndpointSlice>,
+    /// When the view was taken, in target time since the scenario began.
+    pub at: std::time::Duration,
 }
 
 fn named<'a, T>(items: &'a [T], name: &str, meta: impl Fn(&T) -> Option<&String>) -> Option<&'a T> {
@@ -26,6 +28,11 @@ fn named<'a, T>(items: &'a [T], name: &str, meta: impl Fn(&T) -> Option<&String>
 }
 
 impl View {
+    /// The same view, taken at `at`.
+    pub fn taken_at(self, at: std::time::Duration) -> View {
+        View { at, ..self }
+    }
+
     /// Sorts objects into a view.
     pub fn from_objects(objects: impl IntoIterator<Item = Object>) -> View {
         let mut view = View::default();

@@ -166,6 +166,7 @@ impl Cache {
                 .values()
                 .flat_map(|by_name| by_name.values().cloned()),
         )
+        .taken_at(self.now())
     }
 
     /// The pod timeline so far.

@@ -49,7 +49,7 @@ const QUIET: Duration = Duration::from_millis(250);
 const MIN_QUIET: Duration = Duration::from_millis(10);
 /// How late, in wall-clock time, a watch event may reach the harness after the change
 /// (timeline times are arrival times).
-const WATCH_JITTER: Duration = Duration::from_millis(50);
+const WATCH_JITTER: Duration = Duration::from_millis(100);
 /// The longest a settle waits for quiet, in wall-clock time: a cluster that never falls
 /// quiet (pods restarting) is read as it stands.
 const MAX_SETTLE: Duration = Duration::from_secs(3);

@@ -188,7 +188,7 @@ impl Session {
                     options.connect_timeout
                 ))
             })?
-            .map_err(|e| unreachable(describe(&e)))?;
+            .map_err(|e| unreachable(explain_connect_failure(&e, options.connect_timeout)))?;
         let minor = info
             .minor
             .trim_end_matches('+')
@@ -427,6 +427,26 @@ impl Session {
     /// The kinds the harness reads and writes.
     pub fn kinds() -> &'static [Kind] {
         &super::cache::WATCHED
+    }
+}
+
+/// Why the first request failed, with what to check.
+fn explain_connect_failure(e: &kube::Error, timeout: Duration) -> String {
+    let described = describe(e);
+    if described.contains("deadline has elapsed") {
+        format!(
+            "no answer within {timeout:?} (is the server running, and the address right?): {described}"
+        )
+    } else if matches!(e, kube::Error::Api(s) if s.code == 401) {
+        format!(
+            "{described}: the server rejected the credentials (check the kubeconfig's token or client certificate)"
+        )
+    } else if described.contains("certificate") || described.contains("UnknownIssuer") {
+        format!(
+            "{described}: the server's certificate is not signed by the kubeconfig's certificate authority"
+        )
+    } else {
+        described
     }
 }
 
