@@ -51,6 +51,7 @@ Feature: StatefulSet status
     And eventually the status of "web" is:
       | field              | value |
       | observedGeneration | 3     |
+    And eventually pods web-0, web-1 and web-2 run the image "registry.k8s.io/nginx-slim:0.9" and are Running and Ready
 
   @ST-02 @ST-03 @ST-04
   Scenario: A pod being deleted still counts in replicas until it is gone

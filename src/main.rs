@@ -123,6 +123,10 @@ enum Command {
         /// Do not check timelines against snapshots.
         #[arg(long)]
         no_snapshots: bool,
+        /// Write every scenario's pod timeline to DIR/<feature>__<scenario>.txt (created if
+        /// missing), for review and CI artifacts, on any target.
+        #[arg(long, value_name = "DIR")]
+        timelines: Option<PathBuf>,
         #[command(flatten)]
         cluster: ClusterArgs,
     },
@@ -358,6 +362,7 @@ fn main() -> ExitCode {
             list,
             snapshots,
             no_snapshots,
+            timelines,
             cluster,
         } => {
             let snapshots = match (no_snapshots, snapshots) {
@@ -381,6 +386,7 @@ fn main() -> ExitCode {
                 snapshots,
                 strict: cluster.strict,
                 cluster: cluster.run(),
+                timelines,
             };
             run(&options)
         }

@@ -1,6 +1,7 @@
 //! The cluster target end to end: the built binary runs the features through kube-rs
 //! against `stsconform serve` (HTTPS, bearer token) started in-process on a loopback port.
-//! The whole suite passes or skips with a reason; Ctrl-C leaves no namespace behind; a
+//! The whole suite passes or skips with a reason, with one timing-free normal form per
+//! scenario whatever the pods' start and stop times; Ctrl-C leaves no namespace behind; a
 //! token without rights, an unreachable or untrusted server and a wrong token each end
 //! the run at once with exit 2 and a message saying what is wrong, creating nothing.
 
@@ -13,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 use stsconform::api::{self, ServeArgs, Server};
+use stsconform::timeline::normal::normal_form;
 
 /// The serve clock's speed in these tests, and the run's.
 const TIME_SCALE: &str = "10";
@@ -138,36 +140,92 @@ async fn the_suite_passes_on_serve_through_the_cluster_target() {
     };
     assert!(total > 150, "the suite lists {total} scenarios");
 
-    let gates_off = Serve::start(ServeArgs::default()).await;
+    // Three pod start and stop times, gates off; and the gate's scenarios with it on.
+    let timings = [(2000, 1000), (1000, 1000), (3000, 2000)];
+    let mut gates_off = Vec::new();
+    for (start, stop) in timings {
+        gates_off.push(
+            Serve::start(ServeArgs {
+                pod_start: Duration::from_millis(start),
+                pod_stop: Duration::from_millis(stop),
+                ..ServeArgs::default()
+            })
+            .await,
+        );
+    }
     let gates_on = Serve::start(ServeArgs {
         feature_gates: vec![("MaxUnavailableStatefulSet".into(), true)],
         ..ServeArgs::default()
     })
     .await;
-    let off = output(run_on(gates_off.kubeconfig())).await;
-    let on = output({
+    let timelines = tempfile::tempdir().expect("temp dir");
+    let runs = gates_off.iter().enumerate().map(|(i, serve)| {
+        let mut cmd = run_on(serve.kubeconfig());
+        cmd.arg("--timelines")
+            .arg(timelines.path().join(i.to_string()));
+        output(cmd)
+    });
+    let gate_run = output({
         let mut cmd = run_on(gates_on.kubeconfig());
         cmd.args(["--tags", "@gate-MaxUnavailableStatefulSet"]);
         cmd
-    })
-    .await;
-    let (off_out, on_out) = (text(&off.stdout), text(&on.stdout));
-    assert_eq!(
-        off.status.code(),
-        Some(0),
-        "gates off:\n{off_out}\n{}",
-        text(&off.stderr)
-    );
+    });
+    let (off_runs, on) = tokio::join!(futures::future::join_all(runs), gate_run);
+    let on_out = text(&on.stdout);
     assert_eq!(
         on.status.code(),
         Some(0),
         "gate on:\n{on_out}\n{}",
         text(&on.stderr)
     );
+    for (off, timing) in off_runs.iter().zip(timings).skip(1) {
+        let out = text(&off.stdout);
+        assert_eq!(
+            off.status.code(),
+            Some(0),
+            "{timing:?}:\n{out}\n{}",
+            text(&off.stderr)
+        );
+        assert_eq!(closing_line(&out).1, 0, "{out}");
+    }
+    let off = &off_runs[0];
+    let off_out = text(&off.stdout);
+    assert_eq!(
+        off.status.code(),
+        Some(0),
+        "gates off:\n{off_out}\n{}",
+        text(&off.stderr)
+    );
     assert!(
         off_out.contains("stsconform"),
         "the target is described:\n{off_out}"
     );
+
+    // Whatever the pods' timing, every scenario's timeline has one normal form.
+    let forms = |i: usize| -> std::collections::BTreeMap<String, String> {
+        std::fs::read_dir(timelines.path().join(i.to_string()))
+            .expect("timelines written")
+            .map(|e| e.expect("entry").path())
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).expect("timeline");
+                let name = p.file_name().expect("name").to_string_lossy().into_owned();
+                (name, normal_form(&text))
+            })
+            .collect()
+    };
+    let first = forms(0);
+    assert!(first.len() > 150, "{} timelines written", first.len());
+    for (i, timing) in timings.iter().enumerate().skip(1) {
+        let other = forms(i);
+        assert_eq!(other.len(), first.len(), "{timing:?}");
+        for (name, form) in &first {
+            assert_eq!(
+                Some(form),
+                other.get(name),
+                "{name}: pod start and stop {timing:?} ms give another normal form"
+            );
+        }
+    }
 
     let (passed, failed, skipped) = closing_line(&off_out);
     assert_eq!((failed, passed + skipped), (0, total), "{off_out}");
@@ -208,10 +266,10 @@ async fn the_suite_passes_on_serve_through_the_cluster_target() {
             "only other releases' scenarios stay skipped, not: {reason}"
         );
     }
-    assert!(gates_off.labelled_namespaces().await.is_empty());
-    assert!(gates_on.labelled_namespaces().await.is_empty());
-    gates_off.server.stop().await;
-    gates_on.server.stop().await;
+    for serve in gates_off.into_iter().chain([gates_on]) {
+        assert!(serve.labelled_namespaces().await.is_empty());
+        serve.server.stop().await;
+    }
 }
 
 /// Acceptance 3: SIGINT mid-scenario ends the run with 130 and deletes its namespaces.

@@ -42,6 +42,8 @@ pub struct RunOptions {
     pub cluster: Option<choice::ClusterRun>,
     /// Count skipped scenarios as failed.
     pub strict: bool,
+    /// Write every scenario's timeline here (`--timelines DIR`).
+    pub timelines: Option<PathBuf>,
 }
 
 /// Failures before any scenario runs.
@@ -225,10 +227,10 @@ pub async fn run(options: &RunOptions) -> Result<Outcome, RunError> {
     if listed.selected == 0 {
         return Ok(listed);
     }
-    let session = Arc::new(snapshot::Session::new(
-        options.snapshots.clone(),
-        snapshot::Policy::from_env(),
-    )?);
+    let session = Arc::new(
+        snapshot::Session::new(options.snapshots.clone(), snapshot::Policy::from_env())?
+            .with_timelines(options.timelines.clone())?,
+    );
     let choice = match &options.cluster {
         Some(cluster) => choice::TargetChoice::connect(cluster.clone()).await?,
         None => choice::TargetChoice::Reference,

@@ -157,6 +157,8 @@ pub struct Session {
     snapshots: Snapshots,
     policy: Policy,
     notes: Mutex<Vec<Note>>,
+    /// `--timelines DIR`: every scenario's timeline is written here too.
+    timelines: Option<PathBuf>,
 }
 
 /// Failures before any scenario runs.
@@ -167,6 +169,13 @@ pub enum SnapshotError {
         "snapshot folder {0} does not exist: create it to record snapshots there, or leave out --snapshots to use the ones compiled in"
     )]
     NoDirectory(String),
+    /// `--timelines DIR` cannot be created.
+    #[error("failed to create the timelines folder {path}: {source}")]
+    Timelines {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 impl Session {
@@ -184,12 +193,42 @@ impl Session {
             snapshots,
             policy,
             notes: Mutex::new(Vec::new()),
+            timelines: None,
         })
     }
 
-    /// Whether scenarios get a snapshot step at all.
+    /// Also writes every scenario's timeline to `dir` (created if missing), as
+    /// `<snapshot name>.txt`: for review and CI artifacts, whatever the target.
+    ///
+    /// # Errors
+    /// [`SnapshotError::Timelines`] when the folder cannot be created.
+    pub fn with_timelines(mut self, dir: Option<PathBuf>) -> Result<Session, SnapshotError> {
+        if let Some(dir) = &dir {
+            std::fs::create_dir_all(dir).map_err(|source| SnapshotError::Timelines {
+                path: dir.display().to_string(),
+                source,
+            })?;
+        }
+        self.timelines = dir;
+        Ok(self)
+    }
+
+    /// Whether scenarios get a snapshot step at all (it also writes `--timelines`).
     pub fn enabled(&self) -> bool {
-        self.snapshots != Snapshots::Off
+        self.snapshots != Snapshots::Off || self.timelines.is_some()
+    }
+
+    /// Writes `timeline` to the `--timelines` folder, if there is one.
+    ///
+    /// # Errors
+    /// The file that could not be written.
+    pub fn keep_timeline(&self, name: &str, source: &str, timeline: &str) -> Result<(), String> {
+        let Some(dir) = &self.timelines else {
+            return Ok(());
+        };
+        let path = dir.join(format!("{name}.txt"));
+        std::fs::write(&path, format!("# {source}\n{timeline}"))
+            .map_err(|e| format!("failed to write {}: {e}", path.display()))
     }
 
     /// What the checks so far noted, in the order they happened.
@@ -429,6 +468,10 @@ async fn matches_snapshot(w: &mut StsWorld, name: String) -> StepResult {
         Err(e) => return Err(w.failure(e).await),
     };
     let name = name.replace(['<', '>'], "");
+    context
+        .session
+        .keep_timeline(&name, &context.source, &text)
+        .map_err(Failure)?;
     if !w.target().exact_timing() {
         return context
             .session

@@ -257,21 +257,15 @@ async fn ready_again(w: &mut StsWorld, pod: String) -> StepResult {
 /// Makes the readiness checks of several pods fail.
 #[when(expr = "pods {pods} fail their readiness checks")]
 async fn unready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
-    for pod in pods.0 {
-        let r = w.target().set_pod_readiness(&pod, false).await;
-        w.fail_on(r).await?;
-    }
-    Ok(())
+    let r = w.target().set_pods_readiness(&pods.0, false).await;
+    w.fail_on(r).await
 }
 
 /// Lets the readiness checks of several pods pass again.
 #[when(expr = "pods {pods} pass their readiness checks again")]
 async fn ready_many(w: &mut StsWorld, pods: PodList) -> StepResult {
-    for pod in pods.0 {
-        let r = w.target().set_pod_readiness(&pod, true).await;
-        w.fail_on(r).await?;
-    }
-    Ok(())
+    let r = w.target().set_pods_readiness(&pods.0, true).await;
+    w.fail_on(r).await
 }
 
 /// Waits until the pod is not Running and Ready.

@@ -119,6 +119,19 @@ pub trait Target: Send + std::fmt::Debug {
     /// Makes a pod's readiness check fail or pass.
     async fn set_pod_readiness(&mut self, pod: &str, ready: bool) -> Result<(), TargetError>;
 
+    /// Makes several pods' readiness checks fail or pass at one moment: the cluster reacts
+    /// once, to all of them, not to each in turn.
+    async fn set_pods_readiness(
+        &mut self,
+        pods: &[String],
+        ready: bool,
+    ) -> Result<(), TargetError> {
+        for pod in pods {
+            self.set_pod_readiness(pod, ready).await?;
+        }
+        Ok(())
+    }
+
     /// Makes a pod's containers fail (phase Failed).
     async fn fail_pod(&mut self, pod: &str) -> Result<(), TargetError>;
 

@@ -335,14 +335,23 @@ impl KubeTarget {
                 "there is no pod {pod} to {what}"
             )));
         }
-        self.patch(
-            Kind::Pod,
-            pod,
-            Patch::Merge(json!({"metadata": {"annotations": {key: value}}})),
-            false,
-        )
-        .await?;
+        let patch = KubePatch::Merge(json!({"metadata": {"annotations": {key: value}}}));
+        let request = Request::new(self.url(Kind::Pod)).patch(pod, &PatchParams::default(), &patch);
+        self.write_patch(request, Kind::Pod).await?;
         Ok(())
+    }
+
+    /// Sends a patch and waits until the watch shows it, without waiting for reactions
+    /// (so several faults can land at one moment, as on the reference cluster).
+    async fn write_patch(
+        &mut self,
+        request: Result<http::Request<Vec<u8>>, kube::core::request::Error>,
+        kind: Kind,
+    ) -> Result<Object, TargetError> {
+        let (json, _) = self.send(request).await?;
+        let patched = Self::object(kind, json)?;
+        self.observe_written(&patched).await;
+        Ok(patched)
     }
 
     /// The namespace's name.
@@ -453,9 +462,7 @@ impl Target for KubeTarget {
         } else {
             Request::new(self.url(kind)).patch(name, &params, &kube_patch)
         };
-        let (json, _) = self.send(request).await?;
-        let patched = Self::object(kind, json)?;
-        self.observe_written(&patched).await;
+        let patched = self.write_patch(request, kind).await?;
         self.react().await?;
         Ok(patched)
     }
@@ -504,15 +511,27 @@ impl Target for KubeTarget {
     }
 
     async fn set_pod_readiness(&mut self, pod: &str, ready: bool) -> Result<(), TargetError> {
+        self.set_pods_readiness(&[pod.to_owned()], ready).await
+    }
+
+    async fn set_pods_readiness(
+        &mut self,
+        pods: &[String],
+        ready: bool,
+    ) -> Result<(), TargetError> {
         let value = (!ready).then_some("false");
-        self.annotate_fault(pod, READY_ANNOTATION, value, "change readiness of")
-            .await?;
-        let pod = pod.to_owned();
+        for pod in pods {
+            self.annotate_fault(pod, READY_ANNOTATION, value, "change readiness of")
+                .await?;
+        }
+        let pods = pods.to_vec();
         let limit = self.session.wall_timeout(Duration::from_secs(30));
         let reflected = move |v: &View| {
-            v.pod(&pod).is_none_or(|p| {
-                crate::model::pod_state::is_ready(p) == ready
-                    || (ready && crate::model::pod_state::phase(p) != "Running")
+            pods.iter().all(|pod| {
+                v.pod(pod).is_none_or(|p| {
+                    crate::model::pod_state::is_ready(p) == ready
+                        || (ready && crate::model::pod_state::phase(p) != "Running")
+                })
             })
         };
         let _ = self.until(&reflected, limit).await;
