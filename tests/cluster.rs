@@ -5,15 +5,16 @@
 //! token without rights, an unreachable or untrusted server and a wrong token each end
 //! the run at once with exit 2 and a message saying what is wrong, creating nothing.
 
-use k8s_openapi::api::core::v1::Namespace;
-use kube::api::{Api, ListParams};
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::{Event, Namespace, Pod};
+use kube::api::{Api, ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
 use regex::Regex;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use stsconform::api::{self, ServeArgs, Server};
+use stsconform::api::{self, ControllerMode, ServeArgs, Server};
 use stsconform::timeline::normal::normal_form;
 
 /// The serve clock's speed in these tests, and the run's.
@@ -441,4 +442,160 @@ async fn unreachable_untrusted_and_unauthenticated_servers_end_the_run_at_once()
     assert!(serve.labelled_namespaces().await.is_empty());
     serve.server.stop().await;
     other.server.stop().await;
+}
+
+/// A pod of `set` named `name`, with the set as its controller, as a controller writes it.
+fn owned_pod(name: &str, set: &StatefulSet) -> Pod {
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "labels": {"app": "nginx", "statefulset.kubernetes.io/pod-name": name},
+            "ownerReferences": [{
+                "apiVersion": "apps/v1", "kind": "StatefulSet",
+                "name": set.metadata.name, "uid": set.metadata.uid,
+                "controller": true, "blockOwnerDeletion": true,
+            }],
+        },
+        "spec": {
+            "hostname": name,
+            "subdomain": "nginx",
+            "containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.8"}],
+        },
+    }))
+    .expect("a pod")
+}
+
+async fn client_of(kubeconfig: &Path) -> Client {
+    let kubeconfig = Kubeconfig::read_from(kubeconfig).expect("read kubeconfig");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .expect("config");
+    Client::try_from(config).expect("client")
+}
+
+async fn violations(client: &Client) -> Vec<String> {
+    let events: Api<Event> = Api::namespaced(client.clone(), "default");
+    events
+        .list(&ListParams::default())
+        .await
+        .expect("list events")
+        .items
+        .into_iter()
+        .filter(|e| e.reason.as_deref() == Some("InvariantViolated"))
+        .filter_map(|e| e.message)
+        .collect()
+}
+
+/// With `--controller none`, the controller under test's writes (its own token) are judged
+/// against upstream's invariants; a violation becomes a Warning Event naming the invariant
+/// and the write. The same write by anyone else is not the controller's and is not judged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invariant_monitor_records_a_controller_write_that_breaks_ordered_ready() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let serve = Serve::start(ServeArgs {
+        controller: ControllerMode::None,
+        controller_kubeconfig: Some(dir.path().join("controller")),
+        ..ServeArgs::default()
+    })
+    .await;
+    let user = serve.client().await;
+    let controller = client_of(
+        serve
+            .server
+            .controller_kubeconfig
+            .as_deref()
+            .expect("a controller kubeconfig"),
+    )
+    .await;
+    let sets: Api<StatefulSet> = Api::namespaced(user.clone(), "default");
+    let set = sets
+        .create(
+            &PostParams::default(),
+            &stsconform::model::fixtures::web(3, serde_json::json!({})),
+        )
+        .await
+        .expect("create the set");
+
+    // A user creating web-2 out of order is no controller's doing.
+    Api::<Pod>::namespaced(user.clone(), "default")
+        .create(&PostParams::default(), &owned_pod("web-2", &set))
+        .await
+        .expect("the user's pod");
+    assert_eq!(violations(&user).await, Vec::<String>::new());
+
+    // The controller creating web-1 before web-0 exists breaks OrderedReady.
+    Api::<Pod>::namespaced(controller, "default")
+        .create(&PostParams::default(), &owned_pod("web-1", &set))
+        .await
+        .expect("the controller's pod");
+    let found = violations(&user).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("assertMonotonicInvariants: "),
+        "{found:?}"
+    );
+    assert!(
+        found[0].contains("the controller's create of Pod web-1"),
+        "{found:?}"
+    );
+    serve.server.stop().await;
+}
+
+/// A scenario whose controller breaks an invariant fails at its next step, saying which
+/// invariant and which write: here the test plays a controller that creates web-1 first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_fails_when_the_controller_under_test_breaks_an_invariant() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let serve = Serve::start(ServeArgs {
+        controller: ControllerMode::None,
+        controller_kubeconfig: Some(dir.path().join("controller")),
+        ..ServeArgs::default()
+    })
+    .await;
+    let user = serve.client().await;
+    let controller = client_of(
+        serve
+            .server
+            .controller_kubeconfig
+            .as_deref()
+            .expect("a controller kubeconfig"),
+    )
+    .await;
+    let mut cmd = run_on(serve.kubeconfig());
+    cmd.args(["--tags", "@ORD-01", "--name", "^Pods are created in order"]);
+    let run = tokio::spawn(output(cmd));
+    let sets: Api<StatefulSet> = Api::all(user);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !run.is_finished() && Instant::now() < deadline {
+        for set in sets.list(&ListParams::default()).await.expect("list").items {
+            let namespace = set.metadata.namespace.clone().unwrap_or_default();
+            let pods: Api<Pod> = Api::namespaced(controller.clone(), &namespace);
+            if pods.get_opt("web-1").await.expect("get").is_none() {
+                pods.create(&PostParams::default(), &owned_pod("web-1", &set))
+                    .await
+                    .expect("the wrong write");
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = run.await.expect("join");
+    let stdout = text(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        text(&out.stderr)
+    );
+    assert_eq!(closing_line(&stdout), (0, 1, 0), "{stdout}");
+    assert!(
+        stdout.contains("InvariantViolated") && stdout.contains("assertMonotonicInvariants"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("the controller's create of Pod web-1"),
+        "{stdout}"
+    );
+    serve.server.stop().await;
 }

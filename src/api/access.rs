@@ -18,12 +18,15 @@ pub enum Access {
     Full,
     /// get, list and watch.
     ReadOnly,
+    /// Everything, as the StatefulSet controller under test (`--controller-kubeconfig`):
+    /// its writes are judged by the invariant monitor.
+    Controller,
 }
 
 impl Access {
     /// Whether the access allows `verb` (a Kubernetes verb: get, list, watch, create, …).
     pub fn allows(self, verb: &str) -> bool {
-        self == Access::Full || matches!(verb, "get" | "list" | "watch")
+        self != Access::ReadOnly || matches!(verb, "get" | "list" | "watch")
     }
 }
 

@@ -26,6 +26,7 @@ pub mod body;
 pub mod discovery;
 pub mod kubeconfig;
 pub mod list;
+pub mod monitor;
 pub mod objects;
 pub mod openapi;
 pub mod patch;
@@ -96,6 +97,11 @@ pub struct ServeArgs {
     /// to see how a client meets missing permissions.
     #[arg(long, value_name = "PATH")]
     pub read_only_kubeconfig: Option<PathBuf>,
+    /// Also issue a token for the StatefulSet controller under test and write its kubeconfig
+    /// here: with --controller none, its writes are checked against upstream's invariants
+    /// and each violation is recorded as a Warning Event InvariantViolated.
+    #[arg(long, value_name = "PATH")]
+    pub controller_kubeconfig: Option<PathBuf>,
     /// How long pods take from creation to Running and Ready (e.g. 500ms, 2s).
     #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
     pub pod_start: Duration,
@@ -136,6 +142,7 @@ impl Default for ServeArgs {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             kubeconfig: None,
             read_only_kubeconfig: None,
+            controller_kubeconfig: None,
             pod_start: Duration::from_secs(2),
             pod_stop: Duration::from_secs(1),
             controller: ControllerMode::Builtin,
@@ -199,6 +206,8 @@ pub struct Server {
     pub token: Option<String>,
     /// The kubeconfig with the read-only token, when one was asked for.
     pub read_only_kubeconfig: Option<PathBuf>,
+    /// The kubeconfig of the controller under test, when one was asked for.
+    pub controller_kubeconfig: Option<PathBuf>,
     shutdown: channel::Sender<bool>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
@@ -293,6 +302,10 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
         (Some(_), Some(_)) => Some(random_token()?),
         _ => None,
     };
+    let controller_token = match (&args.controller_kubeconfig, &token) {
+        (Some(_), Some(_)) => Some(random_token()?),
+        _ => None,
+    };
     kubeconfig::Kubeconfig {
         server: url.clone(),
         ca_pem: ca_pem.clone(),
@@ -307,7 +320,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
     {
         kubeconfig::Kubeconfig {
             server: url.clone(),
-            ca_pem,
+            ca_pem: ca_pem.clone(),
             token: Some(read_only.clone()),
         }
         .write(read_only_path)
@@ -316,18 +329,35 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
             source,
         })?;
     }
+    if let (Some(path), Some(controller)) = (&args.controller_kubeconfig, &controller_token) {
+        kubeconfig::Kubeconfig {
+            server: url.clone(),
+            ca_pem: ca_pem.clone(),
+            token: Some(controller.clone()),
+        }
+        .write(path)
+        .map_err(|source| ServeError::Kubeconfig {
+            path: path.clone(),
+            source,
+        })?;
+    }
     let (shutdown_tx, shutdown_rx) = channel::channel(false);
-    let state = Arc::new(state::State::new(
+    let mut state = state::State::new(
         cluster_config(args),
         args.max_watches,
         args.time_scale,
         shutdown_rx.clone(),
-    ));
+    );
+    if controller_token.is_some() && args.controller == ControllerMode::None {
+        state = state.with_monitor();
+    }
+    let state = Arc::new(state);
     let ticker = state.spawn_ticker();
     let app = server::App {
         state,
         token: token.as_deref().map(Arc::from),
         read_only_token: read_only_token.as_deref().map(Arc::from),
+        controller_token: controller_token.as_deref().map(Arc::from),
     };
     let accept = tokio::spawn(server::accept_loop(listener, tls, app, shutdown_rx));
     Ok(Server {
@@ -336,6 +366,7 @@ pub async fn start(args: &ServeArgs) -> Result<Server, ServeError> {
         kubeconfig: path,
         token,
         read_only_kubeconfig: read_only_token.and(args.read_only_kubeconfig.clone()),
+        controller_kubeconfig: controller_token.and(args.controller_kubeconfig.clone()),
         shutdown: shutdown_tx,
         tasks: vec![accept, ticker],
     })

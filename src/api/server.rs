@@ -5,8 +5,9 @@
 use super::access::{self, Access};
 use super::reply::{self, Reply};
 use super::routes;
-use super::state::State;
+use super::state::{self, State};
 use super::status::StatusError;
+use crate::sim::store::Actor;
 use axum::http::{Request, header};
 use bytes::Bytes;
 use futures::FutureExt as _;
@@ -43,6 +44,8 @@ pub struct App {
     pub token: Option<Arc<str>>,
     /// A second token that may only read (`--read-only-kubeconfig`).
     pub read_only_token: Option<Arc<str>>,
+    /// The token of the controller under test (`--controller-kubeconfig`).
+    pub controller_token: Option<Arc<str>>,
 }
 
 /// Compares without an early exit, so the token cannot be guessed byte by byte by timing.
@@ -71,6 +74,12 @@ impl App {
             .is_some_and(|t| same_secret(given, t.as_bytes()))
         {
             Some(Access::ReadOnly)
+        } else if self
+            .controller_token
+            .as_ref()
+            .is_some_and(|t| same_secret(given, t.as_bytes()))
+        {
+            Some(Access::Controller)
         } else {
             None
         }
@@ -123,15 +132,24 @@ impl App {
         if parts.method == axum::http::Method::POST && parts.uri.path() == access::REVIEW_PATH {
             return access::review(access, &body);
         }
-        routes::handle(
-            &self.state,
-            &parts.method,
-            parts.uri.path(),
-            parts.uri.query(),
-            &parts.headers,
-            body,
-        )
-        .await
+        let writer = if access == Access::Controller {
+            Actor::StatefulSetController
+        } else {
+            Actor::User
+        };
+        state::WRITER
+            .scope(
+                writer,
+                routes::handle(
+                    &self.state,
+                    &parts.method,
+                    parts.uri.path(),
+                    parts.uri.query(),
+                    &parts.headers,
+                    body,
+                ),
+            )
+            .await
     }
 }
 

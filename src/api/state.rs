@@ -2,6 +2,8 @@
 //! time kept at wall-clock elapsed (times `--time-scale`) by a ticker and after every write, and a notification
 //! channel carrying the newest resourceVersion so watchers wake after writes.
 
+use super::monitor::Monitor;
+use crate::sim::store::Actor;
 use crate::sim::{Cluster, ClusterConfig};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -13,6 +15,12 @@ use super::status::StatusError;
 
 /// How often virtual time catches up with the wall clock when nothing is written.
 pub const TICK: Duration = Duration::from_millis(50);
+
+tokio::task_local! {
+    /// Who the request being served writes as: the controller under test's token writes as
+    /// the StatefulSet controller, everyone else as a user.
+    pub static WRITER: Actor;
+}
 
 /// Shared server state.
 #[derive(Debug)]
@@ -30,6 +38,9 @@ pub struct State {
     livelock_reported: AtomicBool,
     /// Virtual seconds per wall-clock second (`serve --time-scale`).
     time_scale: f64,
+    /// Judges the controller under test's writes (`--controller none` with a controller
+    /// token); None otherwise.
+    monitor: Option<std::sync::Mutex<Monitor>>,
 }
 
 impl State {
@@ -70,7 +81,16 @@ impl State {
             minor,
             livelock_reported: AtomicBool::new(false),
             time_scale,
+            monitor: None,
         }
+    }
+
+    /// Judges the writes of the controller under test against upstream's invariants from
+    /// now on (see [`Monitor`]).
+    pub fn with_monitor(mut self) -> State {
+        let monitor = Monitor::new(self.cluster.get_mut());
+        self.monitor = Some(std::sync::Mutex::new(monitor));
+        self
     }
 
     /// Virtual time that corresponds to now: wall-clock time since the start, times the
@@ -93,10 +113,19 @@ impl State {
     /// # Errors
     /// A 500 when the simulation panicked (the panic is contained; the server keeps going).
     pub async fn write<R>(&self, f: impl FnOnce(&mut Cluster) -> R) -> Result<R, StatusError> {
+        let writer = WRITER.try_with(|w| *w).unwrap_or(Actor::User);
         let mut cluster = self.cluster.lock().await;
         let result = catch_unwind(AssertUnwindSafe(|| {
             self.advance(&mut cluster);
+            cluster.store.set_actor(writer);
             let r = f(&mut cluster);
+            cluster.store.set_actor(Actor::User);
+            if let Some(monitor) = &self.monitor {
+                monitor
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .record_violations(&mut cluster);
+            }
             self.advance(&mut cluster);
             r
         }));

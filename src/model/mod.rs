@@ -18,3 +18,7 @@ pub mod patch;
 pub mod pod_state;
 pub mod selector;
 pub mod validation;
+
+/// The reason of the Warning Events `serve`'s invariant monitor records when the controller
+/// under test breaks one of upstream's invariants; a scenario that saw one fails.
+pub const INVARIANT_VIOLATED: &str = "InvariantViolated";

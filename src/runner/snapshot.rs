@@ -468,6 +468,26 @@ async fn matches_snapshot(w: &mut StsWorld, name: String) -> StepResult {
         Err(e) => return Err(w.failure(e).await),
     };
     let name = name.replace(['<', '>'], "");
+    if !w.target().exact_timing() {
+        let view = match w.target().view().await {
+            Ok(v) => v,
+            Err(e) => return Err(w.failure(e).await),
+        };
+        let violations: Vec<String> = view
+            .events
+            .iter()
+            .filter(|e| e.reason.as_deref() == Some(crate::model::INVARIANT_VIOLATED))
+            .map(|e| format!("  - {}", e.message.as_deref().unwrap_or("")))
+            .collect();
+        if !violations.is_empty() {
+            return Err(Failure(format!(
+                "the API server recorded {} {} event(s): the controller broke upstream's invariants:\n{}",
+                violations.len(),
+                crate::model::INVARIANT_VIOLATED,
+                violations.join("\n")
+            )));
+        }
+    }
     context
         .session
         .keep_timeline(&name, &context.source, &text)

@@ -130,11 +130,27 @@ impl Replay {
             .and_then(|r| r.metadata.name.clone())
     }
 
-    /// Checks one change against the state before it, then applies it.
+    /// Checks one change against the state before it, then applies it (also when it broke
+    /// an invariant, so later changes are judged against what the cluster holds).
     ///
     /// # Errors
     /// The first [`Violation`] found.
     pub fn apply(&mut self, change: &Change) -> Result<(), Violation> {
+        let verdict = self.judge(change);
+        let key = key_of(&change.object);
+        let deleted = change.change_type == ChangeType::Deleted;
+        match change.object.as_ref() {
+            Object::Pod(p) => upsert(&mut self.pods, key, p, deleted),
+            Object::StatefulSet(s) => upsert(&mut self.sets, key, s, deleted),
+            Object::PersistentVolumeClaim(c) => upsert(&mut self.claims, key, c, deleted),
+            Object::ControllerRevision(r) => upsert(&mut self.revisions, key, r, deleted),
+            _ => {}
+        }
+        verdict
+    }
+
+    /// Checks one change against the state before it.
+    fn judge(&self, change: &Change) -> Result<(), Violation> {
         let now = self.clock.timestamp_at(change.at);
         let violation = |invariant, detail: String| Violation {
             invariant,
@@ -175,14 +191,6 @@ impl Replay {
             Object::StatefulSet(set) if change.actor == Actor::StatefulSetController => {
                 check_status_bounds(set).map_err(|d| violation("status bounds (ST-05)", d))?;
             }
-            _ => {}
-        }
-        let deleted = change.change_type == ChangeType::Deleted;
-        match change.object.as_ref() {
-            Object::Pod(p) => upsert(&mut self.pods, key, p, deleted),
-            Object::StatefulSet(s) => upsert(&mut self.sets, key, s, deleted),
-            Object::PersistentVolumeClaim(c) => upsert(&mut self.claims, key, c, deleted),
-            Object::ControllerRevision(r) => upsert(&mut self.revisions, key, r, deleted),
             _ => {}
         }
         Ok(())

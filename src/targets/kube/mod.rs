@@ -90,6 +90,31 @@ fn other(e: impl std::fmt::Display) -> TargetError {
 }
 
 /// The warnings of a response (`Warning: 299 - "text"` headers).
+/// The `InvariantViolated` events in the namespace (recorded by `serve`'s invariant
+/// monitor when the controller under test breaks one of upstream's invariants), as one
+/// message; None when there are none.
+fn violations(view: &View) -> Option<String> {
+    let found: Vec<String> = view
+        .events
+        .iter()
+        .filter(|e| e.reason.as_deref() == Some(crate::model::INVARIANT_VIOLATED))
+        .map(|e| format!("  - {}", e.message.as_deref().unwrap_or("")))
+        .collect();
+    (!found.is_empty()).then(|| {
+        format!(
+            "the API server recorded {} {} event(s): the controller broke upstream's invariants:\n{}",
+            found.len(),
+            crate::model::INVARIANT_VIOLATED,
+            found.join("\n")
+        )
+    })
+}
+
+/// Fails once the controller has broken an invariant, whatever the step was waiting for.
+fn check_invariants(view: &View) -> Result<(), TargetError> {
+    violations(view).map_or(Ok(()), |message| Err(TargetError::Other(message)))
+}
+
 fn warnings(headers: &http::HeaderMap) -> Vec<String> {
     headers
         .get_all("warning")
@@ -288,7 +313,8 @@ impl KubeTarget {
         let deadline = Instant::now() + limit;
         let mut changes = self.cache.subscribe();
         loop {
-            if condition(&self.cache.view()) {
+            let view = self.cache.view();
+            if condition(&view) || violations(&view).is_some() {
                 return Ok(());
             }
             tokio::select! {
@@ -308,11 +334,12 @@ impl KubeTarget {
         let mut changes = self.cache.subscribe();
         loop {
             tokio::select! {
-                changed = changes.changed() => if changed.is_err() { return Ok(()) },
-                () = tokio::time::sleep(quiet) => return Ok(()),
-                () = tokio::time::sleep_until(deadline) => return Ok(()),
+                changed = changes.changed() => if changed.is_err() { break },
+                () = tokio::time::sleep(quiet) => break,
+                () = tokio::time::sleep_until(deadline) => break,
             }
         }
+        check_invariants(&self.cache.view())
     }
 
     /// Sets (or with `None` removes) a pod annotation `serve`'s kubelet reads, failing when
@@ -589,12 +616,12 @@ impl Target for KubeTarget {
         self.observed_generations(self.session.wall_timeout(Duration::from_secs(30)))
             .await?;
         let limit = self.session.wall_timeout(timeout);
-        self.until(condition, limit)
-            .await
-            .map_err(|()| TargetError::Timeout {
-                what: what.to_owned(),
-                waited: timeout,
-            })
+        let waited = self.until(condition, limit).await;
+        check_invariants(&self.cache.view())?;
+        waited.map_err(|()| TargetError::Timeout {
+            what: what.to_owned(),
+            waited: timeout,
+        })
     }
 
     async fn hold(
@@ -613,7 +640,9 @@ impl Target for KubeTarget {
         let reaction = self.session.wall(REACTION).max(MIN_REACTION);
         let _ = self.until(condition, reaction).await;
         loop {
-            if !condition(&self.cache.view()) {
+            let view = self.cache.view();
+            check_invariants(&view)?;
+            if !condition(&view) {
                 return Err(TargetError::Broken {
                     what: what.to_owned(),
                     after: self.cache.now().saturating_sub(start),
