@@ -633,7 +633,9 @@ impl Target for KubeTarget {
         self.observed_generations(self.session.wall_timeout(Duration::from_secs(30)))
             .await?;
         let start = self.cache.now();
-        let deadline = Instant::now() + self.session.wall(duration);
+        // The state the hold starts from was seen up to a watch delay late, so the end of a
+        // hold is only known to that precision: it ends that much early rather than flake.
+        let deadline = Instant::now() + self.session.wall(duration).saturating_sub(WATCH_JITTER);
         let mut changes = self.cache.subscribe();
         // A condition that is a controller's reaction to the step before gets that reaction's
         // time to come true; from then on it must hold to the end.
