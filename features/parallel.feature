@@ -113,6 +113,8 @@ Feature: Parallel pod management
       | updatedReplicas | 3     |
     And pod "web-0" runs the image "registry.k8s.io/nginx-slim:0.9"
     And pods were deleted in the order web-2, web-1 and web-0
+    And pod "web-1" is deleted only after "web-2" has been Ready for 0 seconds
+    And pod "web-0" is deleted only after "web-1" has been Ready for 0 seconds
 
   @PAR-03
   Scenario: The partition is respected

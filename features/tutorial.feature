@@ -278,6 +278,9 @@ Feature: The StatefulSet basics tutorial
         """
       Then eventually pods web-0, web-1 and web-2 run the image "k8s.gcr.io/nginx-slim:0.7" and are Running and Ready
       And pods were deleted in the order web-2, web-1 and web-0
+      And pod "web-1" is deleted only after "web-2" has been Ready for 0 seconds
+      And pod "web-0" is deleted only after "web-1" has been Ready for 0 seconds
+      And at most 1 pod of "web" is unavailable at any time
       And eventually the status of "web" is:
         | field           | value |
         | currentRevision | rev2  |

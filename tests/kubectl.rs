@@ -298,7 +298,25 @@ fn tutorial(version: &str) {
         "{applied}"
     );
     let status = k.run(&["rollout", "status", "sts/web", "--timeout=60s"]);
-    assert!(status.contains("roll"), "{status}");
+    // kubectl's StatefulSet status viewer: waiting lines while pods come up, then the
+    // partitioned (partition defaults to 0) completion line.
+    let mut status_lines: Vec<&str> = status.lines().collect();
+    assert_eq!(
+        status_lines.pop(),
+        Some("partitioned roll out complete: 2 new pods have been updated..."),
+        "{status}"
+    );
+    for line in status_lines {
+        assert!(
+            matches!(
+                line,
+                "Waiting for 2 pods to be ready..."
+                    | "Waiting for 1 pods to be ready..."
+                    | "Waiting for statefulset spec update to be observed..."
+            ),
+            "unexpected rollout status line {line:?}:\n{status}"
+        );
+    }
     wait_ready(&k, &["web-0", "web-1"]);
     std::thread::sleep(Duration::from_millis(300));
     let watched = stop_watch(watch, &watch_file);
@@ -314,9 +332,14 @@ fn tutorial(version: &str) {
     let web1_first = first_line(&watched, |l| l.starts_with("web-1 "))
         .unwrap_or_else(|| panic!("web-1 never shown:\n{watched}"));
     assert!(web0_ready < web1_first, "not ordered:\n{watched}");
+    // web-0 goes Pending, ContainerCreating, Running, as a kubelet reports it.
+    let web0 = |state: &str| {
+        first_line(&watched, |l| l.starts_with("web-0 ") && l.contains(state))
+            .unwrap_or_else(|| panic!("web-0 never shown {state}:\n{watched}"))
+    };
     assert!(
-        watched.contains("ContainerCreating") || watched.contains("Pending"),
-        "{watched}"
+        web0("Pending") < web0("ContainerCreating") && web0("ContainerCreating") < web0_ready,
+        "web-0's states out of order:\n{watched}"
     );
 
     let get = k.run(&["get", "service", "nginx"]);

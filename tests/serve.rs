@@ -208,7 +208,12 @@ async fn kube_rs_lists_watches_patches_and_deletes() {
             .list(&ListParams::default().fields("metadata.name=web-1"))
             .await
             .expect("field selector");
-        assert_eq!(list.items.len(), 1);
+        let selected: Vec<_> = list
+            .items
+            .iter()
+            .filter_map(|p| p.metadata.name.as_deref())
+            .collect();
+        assert_eq!(selected, ["web-1"]);
         let page = pods
             .list(&ListParams::default().limit(1))
             .await

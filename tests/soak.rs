@@ -288,4 +288,40 @@ async fn soak() {
         &errors[..errors.len().min(5)]
     );
     assert!(!expected.is_empty());
+    if let Err(e) = memory_stays_flat(rss_end, &samples) {
+        panic!("{e}");
+    }
+}
+
+/// The most the server and its clients may hold at the end, whatever the run's length.
+const RSS_CEILING_KIB: u64 = 1024 * 1024;
+
+/// Whether memory stayed flat: under the ceiling at the end and, for runs long enough to
+/// have warmed up (six 5 s samples), the last sample within a quarter of the second.
+fn memory_stays_flat(rss_end_kib: u64, samples_mib: &[u64]) -> Result<(), String> {
+    if rss_end_kib > RSS_CEILING_KIB {
+        return Err(format!(
+            "RSS {rss_end_kib} KiB at the end, over {RSS_CEILING_KIB} KiB"
+        ));
+    }
+    if samples_mib.len() >= 6 {
+        let (warm, last) = (samples_mib[1], samples_mib[samples_mib.len() - 1]);
+        if last * 4 > warm * 5 {
+            return Err(format!(
+                "RSS grew from {warm} MiB to {last} MiB after warming up (samples: {samples_mib:?})"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn growing_memory_fails_the_soak_and_flat_memory_passes() {
+    assert!(memory_stays_flat(190 * 1024, &[166, 170, 175, 180, 183, 187]).is_ok());
+    assert!(memory_stays_flat(400 * 1024, &[100, 150, 200, 250, 300, 350, 400]).is_err());
+    assert!(memory_stays_flat(2 * 1024 * 1024, &[100]).is_err());
+    assert!(
+        memory_stays_flat(300 * 1024, &[100, 300]).is_ok(),
+        "too short to judge growth"
+    );
 }

@@ -341,7 +341,16 @@ mod tests {
         assert_eq!(q.name(), Some("web"));
         assert!(FieldQuery::parse("spec.bogus=1", Kind::StatefulSet).is_err());
         assert!(FieldQuery::parse("nonsense", Kind::Pod).is_err());
-        assert!(FieldQuery::parse("status.phase=Running", Kind::Pod).is_ok());
+        let running = FieldQuery::parse("status.phase=Running", Kind::Pod).unwrap();
+        let pod = |phase: &str| {
+            Object::from_json(
+                Kind::Pod,
+                serde_json::json!({"metadata": {"name": "web-0"}, "status": {"phase": phase}}),
+            )
+            .unwrap()
+        };
+        assert!(running.matches(&pod("Running")));
+        assert!(!running.matches(&pod("Pending")));
     }
 
     #[test]

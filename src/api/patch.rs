@@ -69,6 +69,9 @@ mod tests {
         assert_eq!(parse(PatchType::Json, b"{}").unwrap_err().code, 400);
         assert_eq!(parse(PatchType::Merge, b"[1]").unwrap_err().code, 400);
         assert_eq!(parse(PatchType::Strategic, b"{").unwrap_err().code, 400);
-        assert!(parse(PatchType::Apply, b"spec:\n  replicas: 3\n").is_ok());
+        assert_eq!(
+            parse(PatchType::Apply, b"spec:\n  replicas: 3\n").unwrap(),
+            serde_json::json!({"spec": {"replicas": 3}})
+        );
     }
 }

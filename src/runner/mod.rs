@@ -421,3 +421,47 @@ fn scenarios_of(
             .flat_map(|r| r.scenarios.iter().map(move |s| (Some(r), s))),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::exit;
+
+    fn outcome(selected: usize, passed: usize, failed: usize, skipped: usize) -> Outcome {
+        Outcome {
+            selected,
+            passed,
+            failed,
+            skipped,
+            ..Outcome::default()
+        }
+    }
+
+    #[test]
+    fn a_selected_scenario_that_did_not_run_fails_the_run() {
+        assert_eq!(outcome(3, 2, 0, 0).exit_code(), exit::FAILED);
+        assert_eq!(outcome(3, 3, 0, 0).exit_code(), exit::OK);
+        assert_eq!(outcome(3, 2, 0, 1).exit_code(), exit::OK);
+        assert_eq!(outcome(3, 2, 1, 0).exit_code(), exit::FAILED);
+        assert_eq!(outcome(0, 0, 0, 0).exit_code(), exit::FAILED);
+        let cucumber_failed = Outcome {
+            execution_failed: true,
+            ..outcome(1, 1, 0, 0)
+        };
+        assert_eq!(cucumber_failed.exit_code(), exit::FAILED);
+        let interrupted = Outcome {
+            interrupted: Some(130),
+            ..outcome(3, 3, 0, 0)
+        };
+        assert_eq!(interrupted.exit_code(), 130);
+    }
+
+    #[test]
+    fn the_closing_line_counts_skips_only_when_there_are_some() {
+        assert_eq!(outcome(3, 3, 0, 0).summary(), "3 passed, 0 failed");
+        assert_eq!(
+            outcome(3, 2, 0, 1).summary(),
+            "2 passed, 0 failed, 1 skipped"
+        );
+    }
+}

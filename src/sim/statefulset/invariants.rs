@@ -408,8 +408,8 @@ pub fn check_status_bounds(set: &StatefulSet) -> Result<(), String> {
     Ok(())
 }
 
-/// Checks a converged cluster: every Running and Ready owned pod's claims follow the
-/// retention matrix.
+/// Checks a converged cluster: every Running and Ready owned pod has each of its claims,
+/// and they follow the retention matrix.
 ///
 /// # Errors
 /// The first broken claim.
@@ -427,9 +427,13 @@ pub fn check_converged_claims(replay: &Replay) -> Result<(), String> {
                 continue;
             };
             for (_, name) in wanted_claims(set, ordinal) {
-                if let Some(stored) = replay.claims.get(&(ns.clone(), name)) {
-                    check_claim_invariants(set, pod, stored)?;
-                }
+                let Some(stored) = replay.claims.get(&(ns.clone(), name.clone())) else {
+                    return Err(format!(
+                        "pod {} is Running and Ready without its claim {name}",
+                        pod.metadata.name.as_deref().unwrap_or("")
+                    ));
+                };
+                check_claim_invariants(set, pod, stored)?;
             }
         }
     }

@@ -322,7 +322,7 @@ fn claim_pods(
             && is_member_of(set, pod)
     };
     index.read_members(&cluster.store, &ns, &set_uid, matches);
-    #[cfg(test)]
+    #[cfg(any(test, debug_assertions))]
     {
         let mut rebuilt = PodIndex::default();
         rebuilt.read_members(&cluster.store, &ns, &set_uid, matches);

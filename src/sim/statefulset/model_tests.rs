@@ -1,9 +1,13 @@
-//! Randomised model test: random sequences of scaling, template, partition, strategy and
-//! retention changes, pod faults, manual deletes and orphan-delete-and-recreate, over both
-//! pod management policies, with upstream's invariants checked after every write of the
-//! controller (by replaying the change log) and convergence checked at the end.
+//! Randomised model test: random sequences of scaling, template (also a never-pulling
+//! image), partition, strategy, retention, minReadySeconds, maxUnavailable and start-ordinal
+//! changes, pod faults, manual deletes and orphan-delete-and-recreate, over both pod
+//! management policies and the MaxUnavailableStatefulSet gate, with upstream's invariants
+//! checked after every write of the controller (by replaying the change log from before the
+//! set exists) and convergence checked at the end: pods, claims, status counts, revisions
+//! and observedGeneration. Failing cases are kept in `model_tests.proptest-regressions`.
 
 use super::invariants::{Replay, check_converged_claims};
+use crate::model::behaviour::Behaviour;
 use crate::model::object::{Kind, Object};
 use crate::model::oracle;
 use crate::model::pod_state::revision_of;
@@ -12,6 +16,7 @@ use crate::sim::fixtures::web;
 use crate::sim::{Cluster, ClusterConfig, DEFAULT_HOT_OBJECTS};
 use k8s_openapi::api::apps::v1::StatefulSet;
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -31,7 +36,16 @@ enum Op {
     DeletePod(i32),
     OrphanAndRecreate,
     Advance(u64),
+    MinReady(u8),
+    MaxUnavailable(i32),
+    StartOrdinal(i32),
+    BrokenImage,
 }
+
+/// An image that never pulls (the kubelet reports ErrImagePull, then ImagePullBackOff).
+const BROKEN_IMAGE: &str = "registry.invalid/nginx-slim:broken";
+/// The image convergence restores.
+const GOOD_IMAGE: &str = "registry.k8s.io/nginx-slim:0.8";
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
@@ -47,7 +61,25 @@ fn op() -> impl Strategy<Value = Op> {
         (0..5i32).prop_map(Op::DeletePod),
         Just(Op::OrphanAndRecreate),
         (0..15u64).prop_map(Op::Advance),
+        prop_oneof![Just(0u8), Just(1), Just(5)].prop_map(Op::MinReady),
+        (1..4i32).prop_map(Op::MaxUnavailable),
+        (0..3i32).prop_map(Op::StartOrdinal),
+        Just(Op::BrokenImage),
     ]
+}
+
+/// The set's current start ordinal.
+fn start_of(c: &Cluster) -> i32 {
+    current(c)
+        .and_then(|s| s.spec?.ordinals?.start)
+        .unwrap_or(0)
+}
+
+fn set_image(c: &mut Cluster, image: &str) {
+    patch(
+        c,
+        json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": image}]}}}}),
+    );
 }
 
 fn current(c: &Cluster) -> Option<StatefulSet> {
@@ -76,14 +108,23 @@ const POLICIES: [(&str, &str); 4] = [
     ("Delete", "Delete"),
 ];
 
-fn apply(c: &mut Cluster, op: &Op, start: i32, policy: &str) {
+fn apply(c: &mut Cluster, op: &Op, policy: &str) {
+    let start = start_of(c);
     let pod = |o: &i32| format!("web-{}", start + o);
     match op {
         Op::Scale(n) => patch(c, json!({"spec": {"replicas": n}})),
-        Op::Image(i) => patch(
-            c,
-            json!({"spec": {"template": {"spec": {"containers": [{"name": "nginx", "image": format!("registry.k8s.io/nginx-slim:0.{}", 8 + i)}]}}}}),
-        ),
+        Op::Image(i) => set_image(c, &format!("registry.k8s.io/nginx-slim:0.{}", 8 + i)),
+        Op::BrokenImage => set_image(c, BROKEN_IMAGE),
+        Op::MinReady(s) => patch(c, json!({"spec": {"minReadySeconds": s}})),
+        Op::MaxUnavailable(n) => {
+            if current(c).is_some_and(|s| !oracle::is_on_delete(&s)) {
+                patch(
+                    c,
+                    json!({"spec": {"updateStrategy": {"rollingUpdate": {"maxUnavailable": n}}}}),
+                );
+            }
+        }
+        Op::StartOrdinal(s) => patch(c, json!({"spec": {"ordinals": {"start": s}}})),
         Op::Partition(p) => {
             if current(c).is_some_and(|s| !oracle::is_on_delete(&s)) {
                 patch(
@@ -147,6 +188,7 @@ fn apply(c: &mut Cluster, op: &Op, start: i32, policy: &str) {
 
 fn check_model(
     parallel: bool,
+    gate: bool,
     start: i32,
     replicas: i32,
     hot_objects: usize,
@@ -154,6 +196,10 @@ fn check_model(
 ) -> Result<(), TestCaseError> {
     let mut c = Cluster::new(ClusterConfig {
         hot_objects,
+        behaviour: Behaviour {
+            max_unavailable_stateful_set: gate,
+            ..Behaviour::default()
+        },
         ..ClusterConfig::default()
     });
     let policy = if parallel { "Parallel" } else { "OrderedReady" };
@@ -161,10 +207,12 @@ fn check_model(
         replicas,
         json!({"spec": {"podManagementPolicy": policy, "ordinals": {"start": start}}}),
     );
+    // The log is read from before the set's creation, so the first sync's writes (all pods
+    // at once under Parallel) are judged like every later one.
+    let mut replay = Replay::new(c.clock().clone(), gate);
+    let mut seen = c.store().resource_version();
     c.create(Object::StatefulSet(Box::new(set)))
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let mut replay = Replay::new(c.clock().clone(), false);
-    let mut seen = c.store().resource_version();
     let mut check = |c: &Cluster, replay: &mut Replay| -> Result<(), TestCaseError> {
         let changes = c
             .store()
@@ -177,21 +225,64 @@ fn check_model(
         Ok(())
     };
     for op in ops {
-        apply(&mut c, op, start, policy);
+        apply(&mut c, op, policy);
         c.run_for(Duration::from_millis(2500))
             .map_err(|e| TestCaseError::fail(e.to_string()))?;
         check(&c, &mut replay)?;
     }
     // Converge: every fault lifted, then the cluster must settle into the desired state.
-    for o in 0..6 {
-        c.set_pod_readiness(NS, &format!("web-{}", start + o), true);
+    for o in 0..10 {
+        c.set_pod_readiness(NS, &format!("web-{o}"), true);
     }
+    let broken = current(&c).is_some_and(|s| {
+        s.spec.and_then(|spec| spec.template.spec).is_some_and(|t| {
+            t.containers
+                .iter()
+                .any(|k| k.image.as_deref() == Some(BROKEN_IMAGE))
+        })
+    });
+    if broken {
+        set_image(&mut c, GOOD_IMAGE);
+    }
+    // The forced-rollback trap (FR-01): reverting the template is not enough under
+    // OrderedReady; a pod stuck on the image that never pulls must be deleted by hand.
+    c.run_for(Duration::from_secs(5))
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let stuck: Vec<String> = c
+        .store()
+        .list(Kind::Pod, Some(NS))
+        .filter_map(|o| match o.as_ref() {
+            Object::Pod(p)
+                if p.spec.as_ref().is_some_and(|s| {
+                    s.containers
+                        .iter()
+                        .any(|k| k.image.as_deref() == Some(BROKEN_IMAGE))
+                }) =>
+            {
+                p.metadata.name.clone()
+            }
+            _ => None,
+        })
+        .collect();
+    if !stuck.is_empty() && current(&c).is_some_and(|s| !oracle::is_on_delete(&s)) {
+        // Below a partition a deleted pod returns at the current revision, which may be
+        // the broken one (UPD-08): the user lifts the partition too.
+        patch(
+            &mut c,
+            json!({"spec": {"updateStrategy": {"rollingUpdate": {"partition": 0}}}}),
+        );
+    }
+    for name in stuck {
+        let _ = c.delete(Kind::Pod, NS, &name, &DeleteOptions::default());
+    }
+    check(&c, &mut replay)?;
     let idle = c
         .run_until_idle(Duration::from_secs(3600))
         .map_err(|e| TestCaseError::fail(e.to_string()))?;
     check(&c, &mut replay)?;
     prop_assert!(idle, "the cluster did not settle");
     let set = current(&c).ok_or_else(|| TestCaseError::fail("set missing"))?;
+    let start = start_of(&c);
     let spec = set.spec.clone().unwrap_or_default();
     let want: Vec<String> = oracle::wanted_ordinals(&set)
         .map(|o| format!("web-{o}"))
@@ -210,8 +301,38 @@ fn check_model(
         status.ready_replicas.unwrap_or(0),
         spec.replicas.unwrap_or(1)
     );
+    prop_assert_eq!(
+        status.observed_generation,
+        set.metadata.generation,
+        "observedGeneration"
+    );
     let update = status.update_revision.clone().unwrap_or_default();
     let partition = oracle::partition(&set);
+    let replicas = spec.replicas.unwrap_or(1);
+    if !oracle::is_on_delete(&set) {
+        // Every pod at or above the partition is updated; those below may be too (when the
+        // update revision is the only one).
+        let updated = status.updated_replicas.unwrap_or(0);
+        prop_assert!(
+            updated >= (replicas - partition).max(0) && updated <= replicas,
+            "updatedReplicas {} with {} replicas and partition {}",
+            updated,
+            replicas,
+            partition
+        );
+        if partition == 0 {
+            prop_assert_eq!(
+                status.current_revision.as_deref(),
+                Some(update.as_str()),
+                "currentRevision after a complete rollout"
+            );
+            prop_assert_eq!(
+                status.current_replicas.unwrap_or(0),
+                replicas,
+                "currentReplicas"
+            );
+        }
+    }
     if !oracle::is_on_delete(&set) {
         for name in &want {
             let ordinal = oracle::ordinal_in("web", name).unwrap_or(0);
@@ -242,19 +363,22 @@ fn check_model(
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(500),
-        failure_persistence: None,
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "src/sim/statefulset/model_tests.proptest-regressions",
+        ))),
         ..ProptestConfig::default()
     })]
 
     #[test]
     fn invariants_hold_under_random_operations(
         parallel in any::<bool>(),
+        gate in any::<bool>(),
         start in 0..3i32,
         replicas in 0..5i32,
         // Volumes cold at once, soon, or (as in scenarios) never.
         hot_objects in prop_oneof![Just(0usize), Just(3), Just(DEFAULT_HOT_OBJECTS)],
         ops in prop::collection::vec(op(), 1..12),
     ) {
-        check_model(parallel, start, replicas, hot_objects, &ops)?;
+        check_model(parallel, gate, start, replicas, hot_objects, &ops)?;
     }
 }

@@ -579,13 +579,13 @@ impl PodIndex {
 
     /// Drops every fact, so the next refresh recomputes all of them (a rebuild to compare
     /// the incremental index against).
-    #[cfg(test)]
+    #[cfg(any(test, debug_assertions))]
     pub fn forget_facts(&mut self) {
         self.context = None;
     }
 
     /// Whether the member layers of two indexes agree (pods, release queue, revisions).
-    #[cfg(test)]
+    #[cfg(any(test, debug_assertions))]
     pub fn same_members(&self, other: &PodIndex) -> bool {
         let pods = |i: &PodIndex| -> Vec<(String, String)> {
             i.members
@@ -600,7 +600,7 @@ impl PodIndex {
     }
 
     /// Whether nothing is waiting to be read or recomputed (what a rebuild compares).
-    #[cfg(test)]
+    #[cfg(any(test, debug_assertions))]
     pub fn is_settled(&self) -> bool {
         self.unread.is_empty() && self.stale_facts.is_empty() && self.dirty_slots.is_empty()
     }

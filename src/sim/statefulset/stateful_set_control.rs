@@ -412,7 +412,7 @@ fn update_stateful_set_pods<M: ObjectManager>(
     pods.refresh_facts(context.clone(), |pod| {
         facts_of(&*m, &scan, update_name, pod)
     });
-    #[cfg(test)]
+    #[cfg(any(test, debug_assertions))]
     {
         let mut rebuilt = pods.clone();
         rebuilt.forget_facts();
