@@ -158,6 +158,36 @@ enum Command {
     /// Serve the reference cluster behind the real Kubernetes HTTP API (for kubectl,
     /// kube-rs and external controllers) until Ctrl-C or SIGTERM.
     Serve(stsconform::api::ServeArgs),
+    /// Run the reference StatefulSet controller as an ordinary external controller: it
+    /// watches StatefulSets, Pods, PersistentVolumeClaims and ControllerRevisions through
+    /// the API and writes pods, claims, revisions, status and events through it, until
+    /// Ctrl-C or SIGTERM (exit 0). Pair with `serve --controller none` to gate the
+    /// reference controller through the API. Exit 2 when the server cannot be reached.
+    Controller(ControllerArgs),
+}
+
+/// Options of `controller`.
+#[derive(Debug, clap::Args)]
+struct ControllerArgs {
+    /// The kubeconfig to use (default: $KUBECONFIG or ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Watch and manage StatefulSets in this namespace only (default: all namespaces).
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+    /// The cluster's clock runs this many times faster than the wall clock (match
+    /// `serve --time-scale`; default: $STSCONFORM_TIME_SCALE, else 1).
+    #[arg(long, value_name = "F", value_parser = stsconform::api::parse_time_scale)]
+    time_scale: Option<f64>,
+    /// How long connecting may take.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    connect_timeout: Duration,
+    /// Syncs of different StatefulSets that may run at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    workers: u16,
 }
 
 /// Options of `run` for a cluster target.
@@ -348,6 +378,30 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve(args) => stsconform::api::run(&args),
+        Command::Controller(args) => {
+            let env = commands::controller::TIME_SCALE_ENV;
+            let time_scale = match args.time_scale {
+                Some(f) => f,
+                None => match std::env::var(env) {
+                    Ok(v) => match stsconform::api::parse_time_scale(&v) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            eprintln!("error: ${env}: {e}");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    Err(_) => 1.0,
+                },
+            };
+            commands::controller::run(stsconform::controller::Options {
+                kubeconfig: args.kubeconfig,
+                context: args.context,
+                namespace: args.namespace,
+                time_scale,
+                connect_timeout: args.connect_timeout,
+                workers: usize::from(args.workers),
+            })
+        }
         Command::Run {
             paths,
             tags,

@@ -3,6 +3,7 @@
 //! command is testable without spawning a process.
 
 pub mod bench;
+pub mod controller;
 pub mod docs;
 pub mod simulate;
 pub mod validate;
