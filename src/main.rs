@@ -164,6 +164,60 @@ enum Command {
     /// Ctrl-C or SIGTERM (exit 0). Pair with `serve --controller none` to gate the
     /// reference controller through the API. Exit 2 when the server cannot be reached.
     Controller(ControllerArgs),
+    /// The CI gate for a StatefulSet controller: starts `serve --controller none` on a free
+    /// loopback port, starts CMD with KUBECONFIG pointing at it (its output prefixed
+    /// `[controller] `), runs the selected scenarios through the cluster target, stops the
+    /// controller and the server, and exits as `run` does (2 if the controller exits
+    /// early). Example: `stsconform gate --time-scale 10 -- stsconform controller`.
+    Gate(Box<GateArgs>),
+}
+
+/// Options of `gate`.
+#[derive(Debug, clap::Args)]
+struct GateArgs {
+    /// Feature files or folders (default: the features compiled into the binary).
+    paths: Vec<PathBuf>,
+    /// Tag expression selecting scenarios, e.g. `@ORD-01 or @UPD-02`, `not @unverified`.
+    #[arg(long, value_name = "EXPR")]
+    tags: Option<String>,
+    /// Regular expression on scenario names.
+    #[arg(long, value_name = "REGEX")]
+    name: Option<Regex>,
+    /// Write a JUnit XML report (one testcase per scenario).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a Cucumber JSON report.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Scenarios run at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+    /// Folder of timeline snapshots (default: ./snapshots when it exists, else the
+    /// snapshots compiled into the binary).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
+    snapshots: Option<PathBuf>,
+    /// Do not check timelines against snapshots.
+    #[arg(long)]
+    no_snapshots: bool,
+    /// Count skipped scenarios (other release, gate off) as failed.
+    #[arg(long)]
+    strict: bool,
+    /// Turn a feature gate on or off in the server (and tell the harness).
+    #[arg(long, value_name = "NAME=BOOL", value_parser = stsconform::runner::choice::parse_gate)]
+    gate: Vec<(String, bool)>,
+    /// Kubernetes minor release the server models and reports (1.NN).
+    #[arg(long, value_name = "MINOR", default_value_t = 36)]
+    kube_minor: u32,
+    /// Run the server's clock this many times faster than the wall clock; the controller
+    /// is told through $STSCONFORM_TIME_SCALE.
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = stsconform::api::parse_time_scale)]
+    time_scale: f64,
+    /// Multiply every wait's timeout (slow controllers).
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = stsconform::api::parse_time_scale)]
+    timeout_scale: f64,
+    /// The controller under test and its arguments (after `--`).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    command: Vec<String>,
 }
 
 /// Options of `controller`.
@@ -378,6 +432,40 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve(args) => stsconform::api::run(&args),
+        Command::Gate(args) => {
+            let args = *args;
+            let options = RunOptions {
+                paths: args.paths,
+                tags: args.tags,
+                name: args.name,
+                junit: args.junit,
+                json: args.json,
+                concurrency: Some(args.concurrency),
+                list: false,
+                snapshots: snapshots_choice(args.no_snapshots, args.snapshots),
+                strict: args.strict,
+                cluster: None,
+            };
+            commands::gate::run(commands::gate::GateOptions {
+                run: options,
+                cluster: ClusterRun {
+                    options: ClusterOptions {
+                        time_scale: args.time_scale,
+                        timeout_scale: args.timeout_scale,
+                        ..ClusterOptions::default()
+                    },
+                    keep_failed: false,
+                    gates: args.gate.iter().cloned().collect(),
+                },
+                serve: stsconform::api::ServeArgs {
+                    time_scale: args.time_scale,
+                    kube_minor: args.kube_minor,
+                    feature_gates: args.gate,
+                    ..stsconform::api::ServeArgs::default()
+                },
+                command: args.command,
+            })
+        }
         Command::Controller(args) => {
             let env = commands::controller::TIME_SCALE_ENV;
             let time_scale = match args.time_scale {
@@ -414,16 +502,7 @@ fn main() -> ExitCode {
             no_snapshots,
             cluster,
         } => {
-            let snapshots = match (no_snapshots, snapshots) {
-                (true, _) => Snapshots::Off,
-                (false, Some(dir)) => {
-                    Snapshots::Directory(std::path::absolute(&dir).unwrap_or(dir))
-                }
-                (false, None) if Path::new("snapshots").is_dir() => Snapshots::Directory(
-                    std::path::absolute("snapshots").unwrap_or("snapshots".into()),
-                ),
-                (false, None) => Snapshots::Embedded,
-            };
+            let snapshots = snapshots_choice(no_snapshots, snapshots);
             let options = RunOptions {
                 paths,
                 tags,
@@ -440,6 +519,19 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+/// Where timelines are checked: --no-snapshots, --snapshots DIR, ./snapshots when it
+/// exists, else the snapshots compiled in.
+fn snapshots_choice(no_snapshots: bool, snapshots: Option<PathBuf>) -> Snapshots {
+    match (no_snapshots, snapshots) {
+        (true, _) => Snapshots::Off,
+        (false, Some(dir)) => Snapshots::Directory(std::path::absolute(&dir).unwrap_or(dir)),
+        (false, None) if Path::new("snapshots").is_dir() => {
+            Snapshots::Directory(std::path::absolute("snapshots").unwrap_or("snapshots".into()))
+        }
+        (false, None) => Snapshots::Embedded,
+    }
 }
 
 fn run(options: &RunOptions) -> i32 {

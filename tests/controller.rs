@@ -1,7 +1,8 @@
 //! `stsconform controller`: the reference StatefulSet controller as an external controller
 //! over kube-rs, against `serve --controller none` started in-process on a loopback port.
 //! The scenarios run through the cluster target (the built binary's `run --kubeconfig`),
-//! so the only StatefulSet controller in play is the one under test.
+//! so the only StatefulSet controller in play is the one under test; `stsconform gate`
+//! does the same in one command.
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Event, Pod};
@@ -305,4 +306,100 @@ async fn the_command_runs_until_sigterm_and_exits_0() {
         .expect("status");
     assert_eq!(status.code(), Some(0));
     fixture.stop().await;
+}
+
+/// Runs `stsconform gate` with these arguments; returns exit code, closing line, stderr.
+async fn gate(arguments: &[&str]) -> (i32, String, String) {
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_stsconform"))
+        .arg("gate")
+        .args(arguments)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(Duration::from_secs(600), output)
+        .await
+        .expect("the gate ends")
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let last = stdout.lines().last().unwrap_or_default().to_owned();
+    (
+        output.status.code().unwrap_or(-1),
+        last,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn gate_passes_the_reference_controller() {
+    let binary = env!("CARGO_BIN_EXE_stsconform");
+    let (code, last, stderr) = gate(&[
+        "--time-scale",
+        "10",
+        "--tags",
+        "@ORD-01 or @UPD-03 or @ADP-01",
+        "--",
+        binary,
+        "controller",
+    ])
+    .await;
+    let (passed, failed, _) = counts(&last);
+    assert!(
+        code == 0 && passed > 0 && failed == 0,
+        "exit {code}, closing line {last:?}:\n{stderr}"
+    );
+    // The controller's output is kept, prefixed; it was told the time scale, and stopped.
+    assert!(
+        stderr.contains("[controller] stsconform controller: watching all namespaces")
+            && stderr.contains("time scale 10)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[controller] stsconform controller: stopped"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn gate_fails_a_controller_that_does_nothing() {
+    let (code, last, stderr) = gate(&[
+        "--time-scale",
+        "10",
+        "--tags",
+        "@ORD-01 and @tutorial",
+        "--",
+        "sleep",
+        "600",
+    ])
+    .await;
+    let (passed, failed, _) = counts(&last);
+    assert!(
+        code == 1 && passed == 0 && failed > 0,
+        "exit {code}, closing line {last:?}:\n{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn gate_exits_2_with_the_last_lines_of_a_controller_that_exits_early() {
+    let (code, last, stderr) = gate(&[
+        "--tags",
+        "@ORD-01",
+        "--",
+        "sh",
+        "-c",
+        "echo starting; echo cannot watch pods >&2; exit 3",
+    ])
+    .await;
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(last, "0 passed, 0 failed");
+    assert!(
+        stderr.contains("[controller] cannot watch pods"),
+        "{stderr}"
+    );
+    let (_, tail) = stderr
+        .split_once("error: the controller exited before the run ended (exit status: 3)")
+        .unwrap_or_else(|| panic!("no early-exit message in:\n{stderr}"));
+    assert!(
+        tail.contains("  starting") && tail.contains("  cannot watch pods"),
+        "{stderr}"
+    );
 }

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod controller;
 pub mod docs;
+pub mod gate;
 pub mod simulate;
 pub mod validate;
 
