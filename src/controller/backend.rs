@@ -60,7 +60,7 @@ pub struct KubeObjects<'a> {
     ctx: &'a Context,
     /// The namespace's claims, read from the cache when the sync starts and updated with
     /// this sync's own writes (the sync reads them in place, many times).
-    claims: HashMap<String, PersistentVolumeClaim>,
+    claims: HashMap<String, Arc<PersistentVolumeClaim>>,
 }
 
 impl<'a> KubeObjects<'a> {
@@ -72,7 +72,7 @@ impl<'a> KubeObjects<'a> {
             .state()
             .into_iter()
             .filter(|c| c.metadata.namespace.as_deref() == Some(namespace))
-            .filter_map(|c| Some((c.metadata.name.clone()?, PersistentVolumeClaim::clone(&c))))
+            .filter_map(|c| Some((c.metadata.name.clone()?, c)))
             .collect();
         KubeObjects { ctx, claims }
     }
@@ -211,7 +211,7 @@ impl ObjectManager for KubeObjects<'_> {
     }
 
     fn claim(&self, _namespace: &str, name: &str) -> Option<&dyn ClaimOwners> {
-        self.claims.get(name).map(|c| c as &dyn ClaimOwners)
+        self.claims.get(name).map(|c| &**c as &dyn ClaimOwners)
     }
 
     fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {
@@ -221,7 +221,7 @@ impl ObjectManager for KubeObjects<'_> {
     fn create_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError> {
         let created = self.create(&claim)?;
         if let Some(name) = created.metadata.name.clone() {
-            self.claims.insert(name, created);
+            self.claims.insert(name, Arc::new(created));
         }
         Ok(())
     }
@@ -229,7 +229,7 @@ impl ObjectManager for KubeObjects<'_> {
     fn update_claim(&mut self, claim: PersistentVolumeClaim) -> Result<(), ApiError> {
         let updated = self.replace(&claim)?;
         if let Some(name) = updated.metadata.name.clone() {
-            self.claims.insert(name, updated);
+            self.claims.insert(name, Arc::new(updated));
         }
         Ok(())
     }
@@ -243,8 +243,12 @@ impl ObjectManager for KubeObjects<'_> {
         set: &StatefulSet,
         status: StatefulSetStatus,
     ) -> Result<(), ApiError> {
+        // With the cached set's resourceVersion: a sync that read a set older than the
+        // stored one (another sync's status write, or a user's, not yet in the cache)
+        // gets a conflict and runs again on the newer set, rather than replacing that
+        // status with one computed from the older. (The simulation's sync reads and
+        // writes atomically; upstream retries the write on the lister's newer copy.)
         let mut metadata = set.metadata.clone();
-        metadata.resource_version = None;
         metadata.managed_fields = None;
         let status_only = StatefulSet {
             metadata,
