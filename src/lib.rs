@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod commands;
+pub mod controller;
 pub mod docs;
 pub mod model;
 pub mod runner;

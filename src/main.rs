@@ -162,6 +162,93 @@ enum Command {
     /// Serve the reference cluster behind the real Kubernetes HTTP API (for kubectl,
     /// kube-rs and external controllers) until Ctrl-C or SIGTERM.
     Serve(stsconform::api::ServeArgs),
+    /// Run the reference StatefulSet controller as an ordinary external controller: it
+    /// watches StatefulSets, Pods, PersistentVolumeClaims and ControllerRevisions through
+    /// the API and writes pods, claims, revisions, status and events through it, until
+    /// Ctrl-C or SIGTERM (exit 0). Pair with `serve --controller none` to gate the
+    /// reference controller through the API. Exit 2 when the server cannot be reached.
+    Controller(ControllerArgs),
+    /// The CI gate for a StatefulSet controller: starts `serve --controller none` on a free
+    /// loopback port, starts CMD with KUBECONFIG pointing at it (its output prefixed
+    /// `[controller] `), runs the selected scenarios through the cluster target, stops the
+    /// controller and the server, and exits as `run` does (2 if the controller exits
+    /// early). Example: `stsconform gate --time-scale 10 -- stsconform controller`.
+    Gate(Box<GateArgs>),
+}
+
+/// Options of `gate`.
+#[derive(Debug, clap::Args)]
+struct GateArgs {
+    /// Feature files or folders (default: the features compiled into the binary).
+    paths: Vec<PathBuf>,
+    /// Tag expression selecting scenarios, e.g. `@ORD-01 or @UPD-02`, `not @unverified`.
+    #[arg(long, value_name = "EXPR")]
+    tags: Option<String>,
+    /// Regular expression on scenario names.
+    #[arg(long, value_name = "REGEX")]
+    name: Option<Regex>,
+    /// Write a JUnit XML report (one testcase per scenario).
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+    /// Write a Cucumber JSON report.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+    /// Scenarios run at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
+    /// Folder of timeline snapshots (default: ./snapshots when it exists, else the
+    /// snapshots compiled into the binary).
+    #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
+    snapshots: Option<PathBuf>,
+    /// Do not check timelines against snapshots.
+    #[arg(long)]
+    no_snapshots: bool,
+    /// Write every scenario's pod timeline to DIR/<feature>__<scenario>.txt.
+    #[arg(long, value_name = "DIR")]
+    timelines: Option<PathBuf>,
+    /// Count skipped scenarios (other release, gate off) as failed.
+    #[arg(long)]
+    strict: bool,
+    /// Turn a feature gate on or off in the server (and tell the harness).
+    #[arg(long, value_name = "NAME=BOOL", value_parser = stsconform::runner::choice::parse_gate)]
+    gate: Vec<(String, bool)>,
+    /// Kubernetes minor release the server models and reports (1.NN).
+    #[arg(long, value_name = "MINOR", default_value_t = 36)]
+    kube_minor: u32,
+    /// Run the server's clock this many times faster than the wall clock; the controller
+    /// is told through $STSCONFORM_TIME_SCALE.
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = stsconform::api::parse_time_scale)]
+    time_scale: f64,
+    /// Multiply every wait's timeout (slow controllers).
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = stsconform::api::parse_time_scale)]
+    timeout_scale: f64,
+    /// The controller under test and its arguments (after `--`).
+    #[arg(last = true, required = true, value_name = "CMD")]
+    command: Vec<String>,
+}
+
+/// Options of `controller`.
+#[derive(Debug, clap::Args)]
+struct ControllerArgs {
+    /// The kubeconfig to use (default: $KUBECONFIG or ~/.kube/config).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to use (default: its current context).
+    #[arg(long, value_name = "NAME")]
+    context: Option<String>,
+    /// Watch and manage StatefulSets in this namespace only (default: all namespaces).
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+    /// The cluster's clock runs this many times faster than the wall clock (match
+    /// `serve --time-scale`; default: $STSCONFORM_TIME_SCALE, else 1).
+    #[arg(long, value_name = "F", value_parser = stsconform::api::parse_time_scale)]
+    time_scale: Option<f64>,
+    /// How long connecting may take.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    connect_timeout: Duration,
+    /// Syncs of different StatefulSets that may run at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
+    workers: u16,
 }
 
 /// Options of `run` for a cluster target.
@@ -352,6 +439,65 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve(args) => stsconform::api::run(&args),
+        Command::Gate(args) => {
+            let args = *args;
+            let options = RunOptions {
+                paths: args.paths,
+                tags: args.tags,
+                name: args.name,
+                junit: args.junit,
+                json: args.json,
+                concurrency: Some(args.concurrency),
+                list: false,
+                snapshots: snapshots_choice(args.no_snapshots, args.snapshots),
+                strict: args.strict,
+                cluster: None,
+                timelines: args.timelines,
+            };
+            commands::gate::run(commands::gate::GateOptions {
+                run: options,
+                cluster: ClusterRun {
+                    options: ClusterOptions {
+                        time_scale: args.time_scale,
+                        timeout_scale: args.timeout_scale,
+                        ..ClusterOptions::default()
+                    },
+                    keep_failed: false,
+                    gates: args.gate.iter().cloned().collect(),
+                },
+                serve: stsconform::api::ServeArgs {
+                    time_scale: args.time_scale,
+                    kube_minor: args.kube_minor,
+                    feature_gates: args.gate,
+                    ..stsconform::api::ServeArgs::default()
+                },
+                command: args.command,
+            })
+        }
+        Command::Controller(args) => {
+            let env = commands::controller::TIME_SCALE_ENV;
+            let time_scale = match args.time_scale {
+                Some(f) => f,
+                None => match std::env::var(env) {
+                    Ok(v) => match stsconform::api::parse_time_scale(&v) {
+                        Ok(f) => f,
+                        Err(e) => {
+                            eprintln!("error: ${env}: {e}");
+                            return ExitCode::from(2);
+                        }
+                    },
+                    Err(_) => 1.0,
+                },
+            };
+            commands::controller::run(stsconform::controller::Options {
+                kubeconfig: args.kubeconfig,
+                context: args.context,
+                namespace: args.namespace,
+                time_scale,
+                connect_timeout: args.connect_timeout,
+                workers: usize::from(args.workers),
+            })
+        }
         Command::Run {
             paths,
             tags,
@@ -365,16 +511,7 @@ fn main() -> ExitCode {
             timelines,
             cluster,
         } => {
-            let snapshots = match (no_snapshots, snapshots) {
-                (true, _) => Snapshots::Off,
-                (false, Some(dir)) => {
-                    Snapshots::Directory(std::path::absolute(&dir).unwrap_or(dir))
-                }
-                (false, None) if Path::new("snapshots").is_dir() => Snapshots::Directory(
-                    std::path::absolute("snapshots").unwrap_or("snapshots".into()),
-                ),
-                (false, None) => Snapshots::Embedded,
-            };
+            let snapshots = snapshots_choice(no_snapshots, snapshots);
             let options = RunOptions {
                 paths,
                 tags,
@@ -392,6 +529,19 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(u8::try_from(code).unwrap_or(2))
+}
+
+/// Where timelines are checked: --no-snapshots, --snapshots DIR, ./snapshots when it
+/// exists, else the snapshots compiled in.
+fn snapshots_choice(no_snapshots: bool, snapshots: Option<PathBuf>) -> Snapshots {
+    match (no_snapshots, snapshots) {
+        (true, _) => Snapshots::Off,
+        (false, Some(dir)) => Snapshots::Directory(std::path::absolute(&dir).unwrap_or(dir)),
+        (false, None) if Path::new("snapshots").is_dir() => {
+            Snapshots::Directory(std::path::absolute("snapshots").unwrap_or("snapshots".into()))
+        }
+        (false, None) => Snapshots::Embedded,
+    }
 }
 
 fn run(options: &RunOptions) -> i32 {

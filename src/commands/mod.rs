@@ -3,7 +3,9 @@
 //! command is testable without spawning a process.
 
 pub mod bench;
+pub mod controller;
 pub mod docs;
+pub mod gate;
 pub mod simulate;
 pub mod validate;
 

@@ -15,6 +15,7 @@ pub mod names;
 pub mod object;
 pub mod oracle;
 pub mod patch;
+pub mod pod_record;
 pub mod pod_state;
 pub mod selector;
 pub mod validation;

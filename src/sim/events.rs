@@ -81,6 +81,8 @@ pub struct Recorder {
     observed: FastHashMap<EventKey, Observed>,
     buckets: FastHashMap<SourceKey, Bucket>,
     counter: u64,
+    /// Between the object's name and the counter in event names.
+    salt: String,
 }
 
 /// The object an event is about.
@@ -104,18 +106,40 @@ impl Involved {
     }
 }
 
-impl Cluster {
-    /// Records an event (`Normal` or `Warning`) about `involved` from `component`.
-    pub fn record_event(
+/// What the recorder writes for one event after correlation: the event's name, its
+/// count, first time and (possibly combined) message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Correlated {
+    pub name: String,
+    pub count: i32,
+    pub first: Time,
+    pub message: String,
+}
+
+impl Recorder {
+    /// A recorder whose event names carry `salt` after the object's name (events of an
+    /// earlier recorder in the same namespace keep their names).
+    pub fn salted(salt: String) -> Recorder {
+        Recorder {
+            salt,
+            ..Recorder::default()
+        }
+    }
+
+    /// Correlates one event at `now` (`time` as a Kubernetes `Time`): what to create or
+    /// update, or None when the spam filter drops it.
+    // upstream: client-go tools/record/events_cache.go EventCorrelator.EventCorrelate
+    #[allow(clippy::too_many_arguments)]
+    pub fn correlate(
         &mut self,
+        now: Duration,
+        time: &Time,
         involved: &Involved,
         type_: &str,
         reason: &str,
         message: &str,
         component: &str,
-    ) {
-        let now = self.now();
-        let time = self.now_time();
+    ) -> Option<Correlated> {
         let aggregate_key: AggregateKey = (
             component.to_owned(),
             involved.uid.clone(),
@@ -124,7 +148,6 @@ impl Cluster {
         );
         // Aggregate: past ten distinct messages, the event becomes the combined one.
         let similar = self
-            .events
             .similar
             .entry(aggregate_key.clone())
             .or_insert_with(|| Similar {
@@ -149,70 +172,102 @@ impl Cluster {
             )
         };
         // Observe: a repeat counts on the event seen before, even when not written.
-        let counter = &mut self.events.counter;
-        let observed = self.events.observed.entry(key).or_insert_with(|| {
+        let counter = &mut self.counter;
+        let salt = &self.salt;
+        let observed = self.observed.entry(key).or_insert_with(|| {
             *counter += 1;
             Observed {
-                name: format!("{}.{:016x}", involved.name, *counter),
+                name: format!("{}.{salt}{:016x}", involved.name, *counter),
                 count: 0,
                 first: time.clone(),
             }
         });
         observed.count += 1;
-        let (name, count, first) = (
-            observed.name.clone(),
-            observed.count,
-            observed.first.clone(),
-        );
+        let correlated = Correlated {
+            name: observed.name.clone(),
+            count: observed.count,
+            first: observed.first.clone(),
+            message,
+        };
         // Filter: each source and object may write 25 events, then one per five minutes.
         let bucket = self
-            .events
             .buckets
             .entry((component.to_owned(), involved.uid.clone()))
             .or_insert(Bucket {
                 tokens: SPAM_BURST,
                 refilled: now,
             });
-        if !bucket.try_accept(now) {
+        bucket.try_accept(now).then_some(correlated)
+    }
+}
+
+/// The Event to create for a correlated event first written at `time`.
+pub fn new_event(
+    involved: &Involved,
+    type_: &str,
+    reason: &str,
+    component: &str,
+    correlated: Correlated,
+    time: Time,
+) -> Event {
+    Event {
+        metadata: ObjectMeta {
+            name: Some(correlated.name),
+            namespace: Some(involved.namespace.clone()),
+            ..Default::default()
+        },
+        involved_object: ObjectReference {
+            api_version: Some(involved.kind.api_version().into()),
+            kind: Some(involved.kind.as_str().into()),
+            name: Some(involved.name.clone()),
+            namespace: Some(involved.namespace.clone()),
+            uid: Some(involved.uid.clone()),
+            ..Default::default()
+        },
+        type_: Some(type_.into()),
+        reason: Some(reason.into()),
+        message: Some(correlated.message),
+        count: Some(correlated.count),
+        first_timestamp: Some(correlated.first),
+        last_timestamp: Some(time),
+        source: Some(EventSource {
+            component: Some(component.into()),
+            host: None,
+        }),
+        reporting_component: Some(component.into()),
+        ..Default::default()
+    }
+}
+
+impl Cluster {
+    /// Records an event (`Normal` or `Warning`) about `involved` from `component`.
+    pub fn record_event(
+        &mut self,
+        involved: &Involved,
+        type_: &str,
+        reason: &str,
+        message: &str,
+        component: &str,
+    ) {
+        let now = self.now();
+        let time = self.now_time();
+        let Some(correlated) = self
+            .events
+            .correlate(now, &time, involved, type_, reason, message, component)
+        else {
             return;
-        }
+        };
         if let Some(Object::Event(mut event)) =
-            self.get_object(Kind::Event, &involved.namespace, &name)
+            self.get_object(Kind::Event, &involved.namespace, &correlated.name)
         {
-            event.count = Some(count);
-            event.message = Some(message);
+            event.count = Some(correlated.count);
+            event.message = Some(correlated.message);
             event.last_timestamp = Some(time);
             event.metadata.resource_version = None;
             let _ = self.update(Object::Event(event));
             return;
         }
-        let event = Event {
-            metadata: ObjectMeta {
-                name: Some(name),
-                namespace: Some(involved.namespace.clone()),
-                ..Default::default()
-            },
-            involved_object: ObjectReference {
-                api_version: Some(involved.kind.api_version().into()),
-                kind: Some(involved.kind.as_str().into()),
-                name: Some(involved.name.clone()),
-                namespace: Some(involved.namespace.clone()),
-                uid: Some(involved.uid.clone()),
-                ..Default::default()
-            },
-            type_: Some(type_.into()),
-            reason: Some(reason.into()),
-            message: Some(message),
-            count: Some(count),
-            first_timestamp: Some(first),
-            last_timestamp: Some(time),
-            source: Some(EventSource {
-                component: Some(component.into()),
-                host: None,
-            }),
-            reporting_component: Some(component.into()),
-            ..Default::default()
-        };
+        let event = new_event(involved, type_, reason, component, correlated, time);
         let _ = self.create(Object::Event(Box::new(event)));
     }
 }

@@ -361,6 +361,10 @@ impl ClaimOwners for Version {
             Held::Pod { record, .. } => record.owner_references(),
         }
     }
+
+    fn deleting(&self) -> bool {
+        Version::deleting(self)
+    }
 }
 
 /// Whether a version other than a pod's may go cold: settled objects, one per replica,

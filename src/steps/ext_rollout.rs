@@ -27,6 +27,9 @@ fn ready_since(timeline: &Timeline, pod: &str, until: usize) -> Option<Duration>
     since
 }
 
+/// The precision of the API's `Time` fields (condition transitions among them).
+const API_TIME_PRECISION: Duration = Duration::from_secs(1);
+
 /// Checks that row `index` (an event of `later`) comes at least `gap` after `earlier`
 /// became (and stayed) Running and Ready.
 async fn after_ready(
@@ -41,8 +44,16 @@ async fn after_ready(
         return Err(w.failure(format!("{what} never happened")).await);
     };
     let at = timeline.rows[index].at;
-    // On a cluster the rows carry the times the watch saw them, not the server's.
-    let tolerance = w.target().timing_tolerance();
+    // On a cluster the rows carry the times the watch saw them, not the server's; and the
+    // API keeps a pod's Ready lastTransitionTime in whole seconds, so a controller that
+    // waits out minReadySeconds from it (as upstream's, comparing with the exact now) may
+    // act up to a second before `gap` has passed since the pod really turned ready.
+    let tolerance = w.target().timing_tolerance()
+        + if w.target().exact_timing() {
+            Duration::ZERO
+        } else {
+            API_TIME_PRECISION
+        };
     match ready_since(timeline, earlier, index) {
         Some(since) if since + gap <= at + tolerance => Ok(()),
         Some(since) => Err(w

@@ -6,6 +6,7 @@
 //! kept in a [`pod_index::PodIndex`], the informer cache the sync reads.
 
 pub mod invariants;
+pub mod lister;
 #[cfg(test)]
 mod model_tests;
 pub mod pod_index;
@@ -19,8 +20,8 @@ use super::apiserver::{ApiError, DeleteOptions};
 use super::events::Involved;
 use super::pod_record::{PodRecord, PodView};
 use super::store::{Change, ChangeType};
-use super::stored::Version;
 use super::{Cluster, FastHashMap, Work};
+use crate::model::behaviour::Behaviour;
 use crate::model::object::{Kind, Object};
 use crate::model::selector;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
@@ -30,10 +31,11 @@ use k8s_openapi::jiff::Timestamp;
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use lister::PodLister;
 use pod_index::PodIndex;
 pub use stateful_pod_control::{ObjectManager, SharedRevision};
 use stateful_set_control::PatchMemo;
-use stateful_set_utils::{is_member_of, new_controller_ref};
+use stateful_set_utils::{ClaimOwners, is_member_of, new_controller_ref};
 
 /// The event source component name.
 pub const COMPONENT: &str = "statefulset-controller";
@@ -49,7 +51,7 @@ pub struct ControllerState {
 
 /// What the controller keeps of one set between syncs.
 #[derive(Debug, Default)]
-struct SetMemory {
+pub struct SetMemory {
     /// The set's pods, as its informer cache would hold them.
     pods: PodIndex,
     /// The set's revision patch.
@@ -182,6 +184,14 @@ pub fn retry_delay(failures: u32) -> Duration {
     Duration::from_millis(millis.min(1_000_000))
 }
 
+/// Whether the set's selector parses: one that does not is a non-transient error, and
+/// the set is not synced (nor retried).
+pub fn selector_parses(set: &StatefulSet) -> bool {
+    set.spec
+        .as_ref()
+        .is_none_or(|spec| selector::selector_matches(&spec.selector, None).is_ok())
+}
+
 /// Syncs one StatefulSet.
 // upstream: stateful_set.go sync, syncStatefulSet
 pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
@@ -197,11 +207,7 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     };
     cluster.statefulsets.syncs += 1;
     // A selector that does not parse is a non-transient error: don't retry.
-    let selector_parses = set
-        .spec
-        .as_ref()
-        .is_none_or(|spec| selector::selector_matches(&spec.selector, None).is_ok());
-    if !selector_parses {
+    if !selector_parses(set) {
         return;
     }
     let key = (namespace.to_owned(), name.to_owned());
@@ -209,33 +215,13 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     // The set's memory leaves the controller for the sync: writes made meanwhile are only
     // dispatched (and marked in its index) after the sync returns.
     let mut memory = cluster.statefulsets.sets.remove(&key).unwrap_or_default();
-    let result = adopt_orphan_revisions(cluster, set)
-        .and_then(|()| claim_pods(cluster, set, &mut memory.pods));
-    let outcome = match result {
-        Err(e) => Err(e),
-        Ok(()) => {
-            let SetMemory { pods, patch } = &mut memory;
-            let result =
-                stateful_set_control::update_stateful_set(cluster, set, pods, patch, &behaviour);
-            match result.error {
-                Some(e) => Err(e.to_string()),
-                None => Ok(result.status),
-            }
-        }
-    };
+    let outcome = sync_set(cluster, set, &mut memory, &behaviour);
     cluster.statefulsets.sets.insert(key.clone(), memory);
     match outcome {
         Ok(status) => {
             cluster.statefulsets.failures.remove(&key);
-            let replicas = stateful_set_utils::replicas(set);
-            let min_ready = stateful_set_utils::min_ready_seconds(set);
-            if min_ready > 0
-                && status.is_some_and(|s| s.available_replicas.unwrap_or(0) != replicas)
-            {
-                cluster.enqueue_after(
-                    Work::StatefulSet(key.0, key.1),
-                    Duration::from_secs(min_ready as u64),
-                );
+            if let Some(delay) = availability_requeue(set, status.as_ref()) {
+                cluster.enqueue_after(Work::StatefulSet(key.0, key.1), delay);
             }
         }
         Err(_) => {
@@ -251,13 +237,47 @@ pub(crate) fn sync(cluster: &mut Cluster, namespace: &str, name: &str) {
     }
 }
 
+/// After a successful sync, when to look again for pods turning available: after
+/// `minReadySeconds` while not every replica is available (AVL-03).
+// upstream: stateful_set.go sync (enqueueSSAfter MinReadySeconds)
+pub fn availability_requeue(
+    set: &StatefulSet,
+    status: Option<&StatefulSetStatus>,
+) -> Option<Duration> {
+    let replicas = stateful_set_utils::replicas(set);
+    let min_ready = stateful_set_utils::min_ready_seconds(set);
+    (min_ready > 0 && status.is_some_and(|s| s.available_replicas.unwrap_or(0) != replicas))
+        .then(|| Duration::from_secs(min_ready as u64))
+}
+
+/// One sync of `set` over any backend: adopt orphaned revisions, claim pods into the
+/// set's index, then run the sync algorithm. Reads go through the [`PodLister`] and the
+/// [`ObjectManager`], writes through the [`ObjectManager`] only. The status computed, or
+/// the errors met (the caller retries with backoff).
+// upstream: stateful_set.go syncStatefulSet
+pub fn sync_set<M: ObjectManager + PodLister>(
+    m: &mut M,
+    set: &StatefulSet,
+    memory: &mut SetMemory,
+    behaviour: &Behaviour,
+) -> Result<Option<StatefulSetStatus>, String> {
+    adopt_orphan_revisions(m, set)?;
+    claim_pods(m, set, &mut memory.pods)?;
+    let SetMemory { pods, patch } = memory;
+    let result = stateful_set_control::update_stateful_set(m, set, pods, patch, behaviour);
+    match result.error {
+        Some(e) => Err(e.to_string()),
+        None => Ok(result.status),
+    }
+}
+
 /// Whether the set may adopt: a live GET still shows this uid and no deletion.
 // upstream: stateful_set.go canAdoptFunc (RecheckDeletionTimestamp)
-fn can_adopt(cluster: &Cluster, set: &StatefulSet) -> Result<(), String> {
+fn can_adopt<M: ObjectManager>(m: &M, set: &StatefulSet) -> Result<(), String> {
     let ns = set.metadata.namespace.as_deref().unwrap_or("");
     let name = set.metadata.name.as_deref().unwrap_or("");
-    match cluster.get_object(Kind::StatefulSet, ns, name) {
-        Some(Object::StatefulSet(fresh)) if fresh.metadata.uid == set.metadata.uid => {
+    match m.get_set(ns, name) {
+        Some(fresh) if fresh.metadata.uid == set.metadata.uid => {
             if fresh.metadata.deletion_timestamp.is_some() {
                 Err(format!("{ns}/{name} has just been deleted"))
             } else {
@@ -270,8 +290,8 @@ fn can_adopt(cluster: &Cluster, set: &StatefulSet) -> Result<(), String> {
 
 /// Adopts orphaned ControllerRevisions that match the selector (REV-06).
 // upstream: stateful_set.go adoptOrphanRevisions
-fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<(), String> {
-    let orphans: Vec<ControllerRevision> = cluster
+fn adopt_orphan_revisions<M: ObjectManager>(m: &mut M, set: &StatefulSet) -> Result<(), String> {
+    let orphans: Vec<ControllerRevision> = m
         .list_revisions(set)
         .into_iter()
         .filter(|r| {
@@ -282,7 +302,7 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
     if orphans.is_empty() {
         return Ok(());
     }
-    can_adopt(cluster, set).map_err(|e| format!("can't adopt ControllerRevisions: {e}"))?;
+    can_adopt(m, set).map_err(|e| format!("can't adopt ControllerRevisions: {e}"))?;
     for mut revision in orphans {
         revision
             .metadata
@@ -290,9 +310,7 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
             .get_or_insert_with(Vec::new)
             .push(new_controller_ref(set));
         revision.metadata.resource_version = None;
-        cluster
-            .update(Object::ControllerRevision(Box::new(revision)))
-            .map_err(|e| e.to_string())?;
+        m.update_revision(revision).map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -301,8 +319,8 @@ fn adopt_orphan_revisions(cluster: &mut Cluster, set: &StatefulSet) -> Result<()
 /// no longer match are released, matching orphans named `<set>-<ordinal>` are adopted
 /// (ADP-01..04).
 // upstream: stateful_set.go getPodsForStatefulSet, controller_ref_manager.go ClaimObject
-fn claim_pods(
-    cluster: &mut Cluster,
+fn claim_pods<M: ObjectManager + PodLister>(
+    m: &mut M,
     set: &StatefulSet,
     index: &mut PodIndex,
 ) -> Result<(), String> {
@@ -321,11 +339,11 @@ fn claim_pods(
             .is_some_and(|q| q.matches_with(|k| pod.label(k)))
             && is_member_of(set, pod)
     };
-    index.read_members(&cluster.store, &ns, &set_uid, matches);
+    index.read_members(&*m, &ns, &set_uid, matches);
     #[cfg(any(test, debug_assertions))]
-    {
+    if m.marks_every_change() {
         let mut rebuilt = PodIndex::default();
-        rebuilt.read_members(&cluster.store, &ns, &set_uid, matches);
+        rebuilt.read_members(&*m, &ns, &set_uid, matches);
         assert!(
             index.same_members(&rebuilt),
             "the incremental pod index's members diverged from a rebuild"
@@ -335,7 +353,7 @@ fn claim_pods(
     if !deleting {
         let release: Vec<String> = index.to_release().cloned().collect();
         for name in release {
-            let Some(Object::Pod(mut released)) = cluster.get_object(Kind::Pod, &ns, &name) else {
+            let Some(mut released) = m.get_pod(&ns, &name) else {
                 continue;
             };
             if let Some(refs) = released.metadata.owner_references.as_mut() {
@@ -349,8 +367,7 @@ fn claim_pods(
             {
                 released.metadata.owner_references = None;
             }
-            released.metadata.resource_version = None;
-            if let Err(e) = cluster.update(Object::Pod(released))
+            if let Err(e) = m.update_pod(released)
                 && !e.is_not_found()
             {
                 errors.push(e.to_string());
@@ -360,11 +377,7 @@ fn claim_pods(
     let orphans: Vec<Arc<PodRecord>> = if deleting {
         Vec::new()
     } else {
-        let store = &cluster.store;
-        store
-            .orphan_pods(&ns)
-            .filter_map(|n| store.version(Kind::Pod, &ns, n)?.pod_record().cloned())
-            .collect()
+        m.orphan_pods(&ns)
     };
     let mut adoption_checked: Option<Result<(), String>> = None;
     for pod in orphans {
@@ -372,13 +385,13 @@ fn claim_pods(
             continue;
         }
         let check = adoption_checked
-            .get_or_insert_with(|| can_adopt(cluster, set))
+            .get_or_insert_with(|| can_adopt(m, set))
             .clone();
         if let Err(e) = check {
             errors.push(e);
             continue;
         }
-        let Some(Object::Pod(mut adopted)) = cluster.get_object(Kind::Pod, &ns, pod.name()) else {
+        let Some(mut adopted) = m.get_pod(&ns, pod.name()) else {
             continue;
         };
         adopted
@@ -386,15 +399,14 @@ fn claim_pods(
             .owner_references
             .get_or_insert_with(Vec::new)
             .push(new_controller_ref(set));
-        adopted.metadata.resource_version = None;
-        match cluster.update(Object::Pod(adopted)) {
-            Ok(_) => index.mark_pod(pod.name()),
+        match m.update_pod(adopted) {
+            Ok(()) => index.mark_pod(pod.name()),
             Err(e) if e.is_not_found() => {}
             Err(e) => errors.push(e.to_string()),
         }
     }
     // Adopted pods are members from now on.
-    index.read_members(&cluster.store, &ns, &set_uid, matches);
+    index.read_members(&*m, &ns, &set_uid, matches);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -425,10 +437,10 @@ impl ObjectManager for Cluster {
             .map(|_| ())
     }
 
-    fn claim_version(&self, namespace: &str, name: &str) -> Option<&Version> {
+    fn claim(&self, namespace: &str, name: &str) -> Option<&dyn ClaimOwners> {
         self.store
             .version(Kind::PersistentVolumeClaim, namespace, name)
-            .map(Arc::as_ref)
+            .map(|v| v.as_ref() as &dyn ClaimOwners)
     }
 
     fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim> {

@@ -27,10 +27,9 @@
 //! Unit tests rebuild the index from scratch at every sync and require it to equal the
 //! incremental one.
 
+use super::lister::PodLister;
 use super::stateful_set_utils::{get_ordinal, get_pod_revision};
-use crate::model::object::Kind;
-use crate::sim::pod_record::{PodRecord, PodView};
-use crate::sim::store::Store;
+use crate::model::pod_record::{PodRecord, PodView};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound::{Excluded, Included, Unbounded};
 use std::sync::Arc;
@@ -165,6 +164,14 @@ pub struct PodIndex {
     counts: Counts,
 }
 
+/// The uid of the pod's controller reference, if any.
+fn controller_uid(pod: &impl PodView) -> Option<&str> {
+    pod.owner_references()
+        .iter()
+        .find(|o| o.controller == Some(true))
+        .map(|o| o.uid.as_str())
+}
+
 /// Counts one more member at `revision`.
 fn count_revision(revisions: &mut BTreeMap<String, usize>, revision: &str) {
     match revisions.get_mut(revision) {
@@ -253,9 +260,9 @@ impl PodIndex {
     /// awaiting release), or every pod controlled by `set_uid` when the index is new or
     /// belonged to an earlier set of that name. `matches` is the claim test (selector and
     /// name); pods it rejects are queued for release.
-    pub fn read_members(
+    pub fn read_members<L: PodLister + ?Sized>(
         &mut self,
-        store: &Store,
+        lister: &L,
         namespace: &str,
         set_uid: &str,
         matches: impl Fn(&PodRecord) -> bool,
@@ -265,39 +272,39 @@ impl PodIndex {
                 owner_uid: Some(set_uid.to_owned()),
                 ..PodIndex::default()
             };
-            self.unread = store
-                .dependents(set_uid)
-                .filter(|k| k.kind == Kind::Pod && k.namespace == namespace)
-                .map(|k| k.name.clone())
+            self.unread = lister
+                .pods_owned_by(namespace, set_uid)
+                .into_iter()
                 .collect();
         }
         let mut names = std::mem::take(&mut self.unread);
         names.extend(self.release.iter().cloned());
         for name in names {
-            self.reread(store, namespace, set_uid, &name, &matches);
+            self.reread(lister, namespace, set_uid, &name, &matches);
         }
     }
 
-    fn reread(
+    fn reread<L: PodLister + ?Sized>(
         &mut self,
-        store: &Store,
+        lister: &L,
         namespace: &str,
         set_uid: &str,
         name: &str,
         matches: &impl Fn(&PodRecord) -> bool,
     ) {
-        let controlled = store
-            .version(Kind::Pod, namespace, name)
-            .filter(|v| v.controller() == Some(set_uid));
-        if let (Some(member), Some(current)) = (self.members.get_mut(name), controlled)
-            && Some(member.resource_version.as_str()) == current.resource_version()
+        let controlled = lister
+            .pod_record(namespace, name)
+            .filter(|pod| controller_uid(&**pod) == Some(set_uid));
+        if let (Some(member), Some(current)) = (self.members.get_mut(name), controlled.as_ref())
+            && !current.resource_version().is_empty()
+            && member.resource_version == current.resource_version()
         {
             if member.record.is_none() {
-                member.record = current.pod_record().cloned();
+                member.record = Some(current.clone());
             }
             return;
         }
-        let pod = controlled.and_then(|v| v.pod_record()).cloned();
+        let pod = controlled;
         if let Some(pod) = pod.as_ref().filter(|pod| matches(pod))
             && self.update_member(name, pod)
         {
@@ -610,7 +617,7 @@ impl PodIndex {
 mod tests {
     use super::*;
     use crate::model::names::CONTROLLER_REVISION_HASH_LABEL;
-    use crate::model::object::Object;
+    use crate::model::object::{Kind, Object};
     use crate::sim::fixtures::web;
     use crate::sim::{Cluster, ClusterConfig};
     use serde_json::json;

@@ -2,14 +2,13 @@
 //! upstream has, so tests can inject failures and count writes.
 
 use super::stateful_set_utils::{
-    self as utils, claim_names, has_stale_pod_ref, has_unexpected_controller, identity_matches,
-    is_claim_owner_up_to_date, new_claim, retention_policy, storage_matches,
+    self as utils, ClaimOwners, claim_names, has_stale_pod_ref, has_unexpected_controller,
+    identity_matches, is_claim_owner_up_to_date, new_claim, retention_policy, storage_matches,
     update_claim_owner_ref_for_set_and_pod, update_identity, update_storage,
 };
+use crate::model::api_error::ApiError;
 use crate::model::object::Object;
-use crate::sim::apiserver::ApiError;
-use crate::sim::pod_record::{PodRecord, PodView};
-use crate::sim::stored::Version;
+use crate::model::pod_record::{PodRecord, PodView};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use k8s_openapi::jiff::Timestamp;
@@ -51,6 +50,13 @@ impl std::ops::Deref for SharedRevision {
 pub trait ObjectManager {
     /// The current wall-clock instant (availability is time-dependent).
     fn now(&self) -> Timestamp;
+    /// Whether every change a sync reads has already been marked in the controller's pod
+    /// indexes: true in the simulation, where a write and its mark are one step, so debug
+    /// builds compare the incremental index with a rebuild after every sync; false for a
+    /// watch-fed cache, which may run ahead of the event handlers.
+    fn marks_every_change(&self) -> bool {
+        true
+    }
     /// The stored pod itself, shared (the informer cache's copy, without a deep clone).
     fn pod_object(&self, namespace: &str, name: &str) -> Option<Arc<Object>>;
     /// GET a pod, owned, to modify it.
@@ -66,9 +72,9 @@ pub trait ObjectManager {
     fn update_pod(&mut self, pod: Pod) -> Result<(), ApiError>;
     /// DELETE a pod (default grace period).
     fn delete_pod(&mut self, namespace: &str, name: &str) -> Result<(), ApiError>;
-    /// A stored claim, for its deletion state and owner references, read in place
+    /// A cached claim, for its deletion state and owner references, read in place
     /// (reads on the hot path must not copy).
-    fn claim_version(&self, namespace: &str, name: &str) -> Option<&Version>;
+    fn claim(&self, namespace: &str, name: &str) -> Option<&dyn ClaimOwners>;
     /// GET a claim, owned, to modify it.
     fn get_claim(&self, namespace: &str, name: &str) -> Option<PersistentVolumeClaim>;
     /// POST a claim.
@@ -216,9 +222,7 @@ pub fn create_persistent_volume_claims<M: ObjectManager>(
 ) -> Result<(), ControlError> {
     let mut errors = Vec::new();
     for (template, claim_name) in claim_names(set, pod) {
-        let existing = m
-            .claim_version(namespace(set), &claim_name)
-            .map(|c| c.deleting());
+        let existing = m.claim(namespace(set), &claim_name).map(|c| c.deleting());
         match existing {
             None => {
                 let result = m.create_claim(new_claim(set, template, claim_name.clone()));
@@ -330,7 +334,7 @@ pub fn claims_match_retention_policy<M: ObjectManager>(
         return true;
     }
     claim_names(set, pod).iter().all(|(_, claim_name)| {
-        m.claim_version(namespace(set), claim_name)
+        m.claim(namespace(set), claim_name)
             .is_none_or(|claim| is_claim_owner_up_to_date(claim, set, pod))
     })
 }
@@ -345,7 +349,7 @@ pub fn update_pod_claim_for_retention_policy<M: ObjectManager>(
         return Ok(());
     }
     for (_, claim_name) in claim_names(set, pod) {
-        let Some(claim) = m.claim_version(namespace(set), &claim_name) else {
+        let Some(claim) = m.claim(namespace(set), &claim_name) else {
             continue;
         };
         let (unexpected, up_to_date) = (
@@ -382,7 +386,7 @@ pub fn pod_claim_is_stale<M: ObjectManager>(
         return false;
     }
     claim_names(set, pod).iter().any(|(_, claim_name)| {
-        m.claim_version(namespace(set), claim_name)
+        m.claim(namespace(set), claim_name)
             .is_some_and(|existing| has_stale_pod_ref(existing, pod))
     })
 }

@@ -17,7 +17,7 @@ use super::stateful_set_utils::{
     storage_matches,
 };
 use crate::model::behaviour::Behaviour;
-use crate::sim::pod_record::{PodRecord, PodView};
+use crate::model::pod_record::{PodRecord, PodView};
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::jiff::Timestamp;
@@ -413,7 +413,7 @@ fn update_stateful_set_pods<M: ObjectManager>(
         facts_of(&*m, &scan, update_name, pod)
     });
     #[cfg(any(test, debug_assertions))]
-    {
+    if m.marks_every_change() {
         let mut rebuilt = pods.clone();
         rebuilt.forget_facts();
         rebuilt.refresh_facts(context, |pod| facts_of(&*m, &scan, update_name, pod));

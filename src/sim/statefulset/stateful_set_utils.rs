@@ -6,7 +6,7 @@ use crate::model::behaviour::Behaviour;
 use crate::model::names::{
     self, CONTROLLER_REVISION_HASH_LABEL, POD_INDEX_LABEL, POD_NAME_LABEL, REVISION_HASH_LABEL,
 };
-use crate::sim::pod_record::PodView;
+use crate::model::pod_record::PodView;
 use k8s_openapi::api::apps::v1::{ControllerRevision, StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, PersistentVolumeClaimVolumeSource, Pod, PodTemplateSpec, Volume,
@@ -334,17 +334,25 @@ pub fn retention_policy(set: &StatefulSet) -> (&str, &str) {
 
 /// Whatever carries a claim's owner references: the claim, or the store's version of it,
 /// read in place (the retention checks run for every pod a sync visits).
+/// Object safe: a backend hands out `&dyn ClaimOwners` from its cache.
 pub trait ClaimOwners {
+    /// `metadata.ownerReferences`.
     fn owner_references(&self) -> &[OwnerReference];
+    /// Whether `metadata.deletionTimestamp` is set.
+    fn deleting(&self) -> bool;
 }
 
 impl ClaimOwners for PersistentVolumeClaim {
     fn owner_references(&self) -> &[OwnerReference] {
         self.metadata.owner_references.as_deref().unwrap_or(&[])
     }
+
+    fn deleting(&self) -> bool {
+        self.metadata.deletion_timestamp.is_some()
+    }
 }
 
-fn owner_refs(claim: &impl ClaimOwners) -> &[OwnerReference] {
+fn owner_refs(claim: &(impl ClaimOwners + ?Sized)) -> &[OwnerReference] {
     claim.owner_references()
 }
 
@@ -369,12 +377,12 @@ fn matches_pod(r: &OwnerReference, pod: &(impl PodView + ?Sized)) -> bool {
 }
 
 /// upstream: stateful_set_utils.go hasOwnerRef
-pub fn has_owner_ref(claim: &impl ClaimOwners, owner_uid: &str) -> bool {
+pub fn has_owner_ref(claim: &(impl ClaimOwners + ?Sized), owner_uid: &str) -> bool {
     owner_refs(claim).iter().any(|r| r.uid == owner_uid)
 }
 
 fn has_stale_ref_to(
-    claim: &impl ClaimOwners,
+    claim: &(impl ClaimOwners + ?Sized),
     matches: impl Fn(&OwnerReference) -> bool,
     owner_uid: &str,
 ) -> bool {
@@ -386,13 +394,16 @@ fn has_stale_ref_to(
 
 /// Whether the claim references an object of the pod's name with another uid (RET-04).
 // upstream: stateful_set_utils.go hasStaleOwnerRef (for pods)
-pub fn has_stale_pod_ref(claim: &impl ClaimOwners, pod: &(impl PodView + ?Sized)) -> bool {
+pub fn has_stale_pod_ref(
+    claim: &(impl ClaimOwners + ?Sized),
+    pod: &(impl PodView + ?Sized),
+) -> bool {
     has_stale_ref_to(claim, |r| matches_pod(r, pod), pod.uid())
 }
 
 /// upstream: stateful_set_utils.go hasUnexpectedController
 pub fn has_unexpected_controller(
-    claim: &impl ClaimOwners,
+    claim: &(impl ClaimOwners + ?Sized),
     set: &StatefulSet,
     pod: &(impl PodView + ?Sized),
 ) -> bool {
@@ -421,7 +432,7 @@ pub fn has_unexpected_controller(
 
 /// upstream: stateful_set_utils.go hasNonControllerOwner
 pub fn has_non_controller_owner(
-    claim: &impl ClaimOwners,
+    claim: &(impl ClaimOwners + ?Sized),
     set: &StatefulSet,
     pod: &(impl PodView + ?Sized),
 ) -> bool {
@@ -433,7 +444,7 @@ pub fn has_non_controller_owner(
 /// Whether the claim's owner references follow the retention policy (RET-01, RET-05).
 // upstream: stateful_set_utils.go isClaimOwnerUpToDate
 pub fn is_claim_owner_up_to_date(
-    claim: &impl ClaimOwners,
+    claim: &(impl ClaimOwners + ?Sized),
     set: &StatefulSet,
     pod: &(impl PodView + ?Sized),
 ) -> bool {

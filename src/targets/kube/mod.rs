@@ -308,6 +308,45 @@ impl KubeTarget {
         })
     }
 
+    /// Before the harness writes a set's `/status` itself: waits (a bounded while) until
+    /// the controller's status counts the set's ready pods as the harness sees them. On
+    /// the reference cluster the controller's status write lands with the pod change it
+    /// follows; through the API it lands a moment later and would replace (as upstream's
+    /// status updater does) what the harness just wrote.
+    async fn status_caught_up(&self, name: &str) {
+        let caught_up = |v: &View| {
+            let Some(set) = v
+                .sets
+                .iter()
+                .find(|s| s.metadata.name.as_deref() == Some(name))
+            else {
+                return true;
+            };
+            let uid = set.metadata.uid.as_deref();
+            let ready = v
+                .pods
+                .iter()
+                .filter(|p| {
+                    p.metadata
+                        .owner_references
+                        .iter()
+                        .flatten()
+                        .any(|r| r.controller == Some(true) && Some(r.uid.as_str()) == uid)
+                })
+                .filter(|p| crate::model::pod_state::is_running_and_ready(p))
+                .count();
+            let reported = set
+                .status
+                .as_ref()
+                .and_then(|s| s.ready_replicas)
+                .unwrap_or(0);
+            usize::try_from(reported).is_ok_and(|r| r == ready)
+        };
+        let limit = self.session.wall_timeout(Duration::from_secs(10));
+        // Not caught up in time: the write goes ahead; the scenario shows what follows.
+        let _ = self.until(&caught_up, limit).await;
+    }
+
     /// Waits (wall-clock `limit`) until `condition` holds on the cache.
     async fn until(&self, condition: Condition<'_>, limit: Duration) -> Result<(), ()> {
         let deadline = Instant::now() + limit;
@@ -483,6 +522,9 @@ impl Target for KubeTarget {
             }
             PatchType::Apply => KubePatch::Apply(doc.clone()),
         };
+        if status && kind == Kind::StatefulSet {
+            self.status_caught_up(name).await;
+        }
         let params = PatchParams::default();
         let request = if status {
             Request::new(self.url(kind)).patch_subresource("status", name, &params, &kube_patch)
