@@ -220,6 +220,83 @@ async fn the_controller_creates_pods_writes_status_and_records_events() {
     fixture.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_namespace_the_controller_manages_only_that_namespace() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let args = ServeArgs {
+        kubeconfig: Some(dir.path().join("kubeconfig")),
+        controller: ControllerMode::None,
+        time_scale: TIME_SCALE,
+        ..ServeArgs::default()
+    };
+    let server = api::start(&args).await.expect("serve starts");
+    let kubeconfig = Kubeconfig::read_from(&server.kubeconfig).expect("kubeconfig");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .expect("config");
+    let client = Client::try_from(config).expect("client");
+    let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(client.clone());
+    let managed: k8s_openapi::api::core::v1::Namespace =
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "managed"}}))
+            .expect("namespace");
+    namespaces
+        .create(&PostParams::default(), &managed)
+        .await
+        .expect("create namespace");
+    let (stop, stopped) = watch::channel(false);
+    let options = Options {
+        kubeconfig: Some(server.kubeconfig.clone()),
+        namespace: Some("managed".into()),
+        time_scale: TIME_SCALE,
+        ..Options::default()
+    };
+    let controller = tokio::spawn(controller::run(options, stopped));
+    let set = |name: &str| -> StatefulSet {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "spec": {
+                "replicas": 1,
+                "serviceName": name,
+                "selector": {"matchLabels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/nginx-slim:0.8"}]}
+                }
+            }
+        }))
+        .expect("set")
+    };
+    for namespace in ["default", "managed"] {
+        Api::<StatefulSet>::namespaced(client.clone(), namespace)
+            .create(&PostParams::default(), &set("web"))
+            .await
+            .expect("create set");
+    }
+    let managed_pods: Api<Pod> = Api::namespaced(client.clone(), "managed");
+    let created = async {
+        while managed_pods.get_opt("web-0").await.expect("get").is_none() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), created)
+        .await
+        .expect("the managed namespace's set gets its pod");
+    // Two seconds of wall time (20 s of the server's): still nothing in the other one.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let other: Api<Pod> = Api::namespaced(client, "default");
+    assert!(
+        other.get_opt("web-0").await.expect("get").is_none(),
+        "the controller created a pod outside --namespace"
+    );
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(10), controller)
+        .await
+        .expect("stops")
+        .expect("task")
+        .expect("ran");
+    server.stop().await;
+}
+
 #[tokio::test]
 async fn an_unreachable_server_is_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -24,8 +24,14 @@ impl TargetClock {
         }
     }
 
-    /// A clock running `scale` times faster than the wall clock since `epoch`.
+    /// A clock running `scale` times faster than the wall clock since `epoch` (a scale
+    /// that is not a positive number means the wall clock's pace).
     pub fn scaled(scale: f64, epoch: Timestamp) -> TargetClock {
+        let scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
         TargetClock { scale, epoch }
     }
 
@@ -72,5 +78,13 @@ mod tests {
         );
         let wall_clock = TargetClock::wall();
         assert_eq!(wall_clock.at(wall), wall);
+        for nonsense in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            let clock = TargetClock::scaled(nonsense, epoch);
+            assert_eq!(clock.at(wall), wall, "scale {nonsense}");
+            assert_eq!(
+                clock.wall_duration(Duration::from_secs(1)),
+                Duration::from_secs(1)
+            );
+        }
     }
 }
