@@ -9,6 +9,7 @@ pub mod api;
 pub mod commands;
 pub mod controller;
 pub mod docs;
+pub mod kubeclient;
 pub mod model;
 pub mod runner;
 pub mod sim;

@@ -489,11 +489,9 @@ async fn violations(client: &Client) -> Vec<String> {
         .collect()
 }
 
-/// With `--controller none`, the controller under test's writes (its own token) are judged
-/// against upstream's invariants; a violation becomes a Warning Event naming the invariant
-/// and the write. The same write by anyone else is not the controller's and is not judged.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_invariant_monitor_records_a_controller_write_that_breaks_ordered_ready() {
+/// `serve --controller none` with a token for the controller under test, and clients for a
+/// user and for that controller.
+async fn monitored_serve() -> (Serve, Client, Client) {
     let dir = tempfile::tempdir().expect("temp dir");
     let serve = Serve::start(ServeArgs {
         controller: ControllerMode::None,
@@ -510,6 +508,17 @@ async fn the_invariant_monitor_records_a_controller_write_that_breaks_ordered_re
             .expect("a controller kubeconfig"),
     )
     .await;
+    // The kubeconfig was read; the folder may go.
+    drop(dir);
+    (serve, user, controller)
+}
+
+/// With `--controller none`, the controller under test's writes (its own token) are judged
+/// against upstream's invariants; a violation becomes a Warning Event naming the invariant
+/// and the write. The same write by anyone else is not the controller's and is not judged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_invariant_monitor_records_a_controller_write_that_breaks_ordered_ready() {
+    let (serve, user, controller) = monitored_serve().await;
     let sets: Api<StatefulSet> = Api::namespaced(user.clone(), "default");
     let set = sets
         .create(
@@ -548,22 +557,7 @@ async fn the_invariant_monitor_records_a_controller_write_that_breaks_ordered_re
 /// invariant and which write: here the test plays a controller that creates web-1 first.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scenario_fails_when_the_controller_under_test_breaks_an_invariant() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let serve = Serve::start(ServeArgs {
-        controller: ControllerMode::None,
-        controller_kubeconfig: Some(dir.path().join("controller")),
-        ..ServeArgs::default()
-    })
-    .await;
-    let user = serve.client().await;
-    let controller = client_of(
-        serve
-            .server
-            .controller_kubeconfig
-            .as_deref()
-            .expect("a controller kubeconfig"),
-    )
-    .await;
+    let (serve, user, controller) = monitored_serve().await;
     let mut cmd = run_on(serve.kubeconfig());
     cmd.args(["--tags", "@ORD-01", "--name", "^Pods are created in order"]);
     let run = tokio::spawn(output(cmd));

@@ -14,6 +14,7 @@ use std::process::Stdio;
 use std::time::Duration;
 use stsconform::api::{self, ControllerMode, ServeArgs, Server};
 use stsconform::controller::{self, ControllerError, Options};
+use stsconform::kubeclient::ConnectError;
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::sync::watch;
 
@@ -325,7 +326,10 @@ async fn an_unreachable_server_is_a_clear_error() {
         .expect_err("no server");
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(
-        matches!(error, ControllerError::Unreachable { .. }),
+        matches!(
+            error,
+            ControllerError::Connect(ConnectError::Unreachable { .. })
+        ),
         "{error}"
     );
     assert!(

@@ -50,7 +50,7 @@ pub fn api_error(e: kube::Error) -> ApiError {
         other => ApiError::Remote {
             code: 503,
             reason: "ServiceUnavailable".into(),
-            message: crate::targets::kube::session::describe(&other),
+            message: crate::kubeclient::describe(&other),
         },
     }
 }

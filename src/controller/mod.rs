@@ -12,16 +12,15 @@ pub mod clock;
 pub mod handlers;
 pub mod queue;
 
-use crate::model::behaviour::{Behaviour, gate_default, gates_from_metrics};
+use crate::model::behaviour::{Behaviour, gate_default};
 use crate::sim::events::Recorder;
 use crate::sim::statefulset::{self as controller, SetMemory, availability_requeue};
 use backend::{Context, KubeObjects};
 use caches::Caches;
 use clock::TargetClock;
 use k8s_openapi::api::core::v1::Node;
+use kube::Client;
 use kube::api::{Api, ListParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
 use queue::{Key, Queue};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -63,15 +62,9 @@ impl Default for Options {
 /// Why the controller could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ControllerError {
-    /// The kubeconfig could not be read or used.
-    #[error("failed to load the kubeconfig{}: {message}", path.as_ref().map(|p| format!(" {}", p.display())).unwrap_or_default())]
-    Kubeconfig {
-        path: Option<PathBuf>,
-        message: String,
-    },
-    /// The server did not answer, or not as an API server.
-    #[error("failed to reach the API server {server}: {message}")]
-    Unreachable { server: String, message: String },
+    /// The kubeconfig could not be used, or the server not reached.
+    #[error(transparent)]
+    Connect(#[from] crate::kubeclient::ConnectError),
     /// The caches did not fill (no rights to list and watch, or the server stopped).
     #[error(
         "failed to list and watch {what} on {server} within {limit:?} (check the credentials' list/watch rights)"
@@ -91,63 +84,27 @@ struct Connected {
 }
 
 async fn connect(options: &Options) -> Result<Connected, ControllerError> {
-    let kubeconfig = match &options.kubeconfig {
-        Some(path) => Kubeconfig::read_from(path),
-        None => Kubeconfig::read(),
-    }
-    .map_err(|e| ControllerError::Kubeconfig {
-        path: options.kubeconfig.clone(),
-        message: e.to_string(),
-    })?;
-    let kube_options = KubeConfigOptions {
-        context: options.context.clone(),
-        ..KubeConfigOptions::default()
+    let connection = crate::kubeclient::connect(
+        options.kubeconfig.as_deref(),
+        options.context.as_deref(),
+        options.connect_timeout,
+    )
+    .await?;
+    let gates =
+        crate::kubeclient::reported_gates(&connection.client, options.connect_timeout).await;
+    let gate = |name: &str| {
+        gates
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| gate_default(name, connection.minor))
     };
-    let mut config = Config::from_custom_kubeconfig(kubeconfig, &kube_options)
-        .await
-        .map_err(|e| ControllerError::Kubeconfig {
-            path: options.kubeconfig.clone(),
-            message: e.to_string(),
-        })?;
-    config.connect_timeout = Some(options.connect_timeout);
-    let server = config.cluster_url.to_string();
-    let unreachable = |message: String| ControllerError::Unreachable {
-        server: server.clone(),
-        message,
+    let behaviour = Behaviour {
+        minor: connection.minor,
+        max_unavailable_stateful_set: gate("MaxUnavailableStatefulSet"),
     };
-    let client = Client::try_from(config).map_err(|e| unreachable(e.to_string()))?;
-    let info = tokio::time::timeout(options.connect_timeout, client.apiserver_version())
-        .await
-        .map_err(|_| {
-            unreachable(format!(
-                "no answer within {:?} (is the server running, and the address right?)",
-                options.connect_timeout
-            ))
-        })?
-        .map_err(|e| unreachable(crate::targets::kube::session::describe(&e)))?;
-    let minor: u32 = info
-        .minor
-        .trim_end_matches('+')
-        .parse()
-        .map_err(|_| unreachable(format!("it reports minor version {:?}", info.minor)))?;
-    let mut behaviour = Behaviour {
-        minor,
-        max_unavailable_stateful_set: gate_default("MaxUnavailableStatefulSet", minor),
-    };
-    // The gates the server reports (kube-apiserver's and serve's /metrics), if readable.
-    if let Ok(request) = http::Request::get("/metrics").body(Vec::new())
-        && let Ok(Ok(text)) =
-            tokio::time::timeout(options.connect_timeout, client.request_text(request)).await
-    {
-        for (gate, on) in gates_from_metrics(&text) {
-            if gate == "MaxUnavailableStatefulSet" {
-                behaviour.max_unavailable_stateful_set = on;
-            }
-        }
-    }
     Ok(Connected {
-        client,
-        server,
+        client: connection.client,
+        server: connection.server,
         behaviour,
     })
 }
@@ -168,7 +125,7 @@ async fn target_clock(client: &Client, time_scale: f64) -> TargetClock {
         Err(e) => {
             eprintln!(
                 "stsconform controller: cannot list nodes to find the scaled clock's start ({}); using the controller's start",
-                crate::targets::kube::session::describe(&e)
+                crate::kubeclient::describe(&e)
             );
             None
         }

@@ -10,9 +10,8 @@ use k8s_openapi::api::authorization::v1::{
     ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec,
 };
 use k8s_openapi::api::core::v1::Namespace;
+use kube::Client;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
-use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -74,6 +73,19 @@ pub enum ConnectError {
         server: String,
         missing: Vec<String>,
     },
+}
+
+impl From<crate::kubeclient::ConnectError> for ConnectError {
+    fn from(e: crate::kubeclient::ConnectError) -> Self {
+        match e {
+            crate::kubeclient::ConnectError::Kubeconfig { path, message } => {
+                ConnectError::Kubeconfig { path, message }
+            }
+            crate::kubeclient::ConnectError::Unreachable { server, message } => {
+                ConnectError::Unreachable { server, message }
+            }
+        }
+    }
 }
 
 /// What the harness does, as (verb, group, resource): checked before anything is created.
@@ -146,90 +158,28 @@ impl Session {
     /// [`ConnectError`] for a bad kubeconfig, an unreachable or untrusted server, or a
     /// rejected token.
     pub async fn connect(options: ClusterOptions) -> Result<Arc<Session>, ConnectError> {
-        let kubeconfig = match &options.kubeconfig {
-            Some(path) => Kubeconfig::read_from(path),
-            None => Kubeconfig::read(),
-        }
-        .map_err(|e| ConnectError::Kubeconfig {
-            path: options.kubeconfig.clone(),
-            message: e.to_string(),
-        })?;
-        let context = options
-            .context
-            .clone()
-            .or_else(|| kubeconfig.current_context.clone())
-            .unwrap_or_default();
-        let kube_options = KubeConfigOptions {
-            context: options.context.clone(),
-            ..KubeConfigOptions::default()
-        };
-        let mut config = Config::from_custom_kubeconfig(kubeconfig, &kube_options)
-            .await
-            .map_err(|e| ConnectError::Kubeconfig {
-                path: options.kubeconfig.clone(),
-                message: e.to_string(),
-            })?;
-        config.connect_timeout = Some(options.connect_timeout);
-        config.read_timeout = Some(options.connect_timeout.max(Duration::from_secs(300)));
-        let server = config.cluster_url.to_string();
-        let client = Client::try_from(config).map_err(|e| ConnectError::Unreachable {
-            server: server.clone(),
-            message: e.to_string(),
-        })?;
-        let unreachable = |message: String| ConnectError::Unreachable {
-            server: server.clone(),
-            message,
-        };
-        let info = tokio::time::timeout(options.connect_timeout, client.apiserver_version())
-            .await
-            .map_err(|_| {
-                unreachable(format!(
-                    "no answer within {:?} (is the server running, and the address right?)",
-                    options.connect_timeout
-                ))
-            })?
-            .map_err(|e| unreachable(explain_connect_failure(&e, options.connect_timeout)))?;
-        let minor = info
-            .minor
-            .trim_end_matches('+')
-            .parse()
-            .map_err(|_| unreachable(format!("it reports minor version {:?}", info.minor)))?;
+        let connection = crate::kubeclient::connect(
+            options.kubeconfig.as_deref(),
+            options.context.as_deref(),
+            options.connect_timeout,
+        )
+        .await?;
+        let gates =
+            crate::kubeclient::reported_gates(&connection.client, options.connect_timeout).await;
         let session = Session {
-            client,
-            server: server.clone(),
-            context,
-            minor,
-            is_serve: info.git_version.ends_with("-stsconform"),
-            git_version: info.git_version,
-            gates: BTreeMap::new(),
+            client: connection.client,
+            server: connection.server,
+            context: connection.context,
+            minor: connection.minor,
+            is_serve: connection.git_version.ends_with("-stsconform"),
+            git_version: connection.git_version,
+            gates,
             options,
             run_id: run_id(),
             created: Mutex::new(BTreeSet::new()),
         };
         session.check_permissions().await?;
-        let mut session = session;
-        session.gates = session.reported_gates().await;
         Ok(Arc::new(session))
-    }
-
-    /// The feature gates `/metrics` reports. Reading metrics needs a non-resource permission
-    /// many test accounts lack; then the release defaults (and `--gate`) decide.
-    async fn reported_gates(&self) -> BTreeMap<String, bool> {
-        let request = match http::Request::get("/metrics").body(Vec::new()) {
-            Ok(r) => r,
-            Err(_) => return BTreeMap::new(),
-        };
-        let text = tokio::time::timeout(
-            self.options.connect_timeout,
-            self.client.request_text(request),
-        )
-        .await;
-        match text {
-            Ok(Ok(text)) => crate::model::behaviour::gates_from_metrics(&text)
-                .into_iter()
-                .collect(),
-            _ => BTreeMap::new(),
-        }
     }
 
     /// Asks the server, with one SelfSubjectAccessReview a verb and resource, whether the
@@ -430,48 +380,7 @@ impl Session {
     }
 }
 
-/// Why the first request failed, with what to check.
-fn explain_connect_failure(e: &kube::Error, timeout: Duration) -> String {
-    let described = describe(e);
-    if described.contains("deadline has elapsed") {
-        format!(
-            "no answer within {timeout:?} (is the server running, and the address right?): {described}"
-        )
-    } else if matches!(e, kube::Error::Api(s) if s.code == 401) {
-        format!(
-            "{described}: the server rejected the credentials (check the kubeconfig's token or client certificate)"
-        )
-    } else if described.contains("certificate") || described.contains("UnknownIssuer") {
-        format!(
-            "{described}: the server's certificate is not signed by the kubeconfig's certificate authority"
-        )
-    } else {
-        described
-    }
-}
-
-/// A kube-rs error in a user's words.
-pub fn describe(e: &kube::Error) -> String {
-    match e {
-        kube::Error::Api(s) => format!("{} ({} {})", s.message, s.code, s.reason),
-        kube::Error::HyperError(h) => format!("connection failed: {h}"),
-        kube::Error::Service(s) => {
-            let text = s.to_string();
-            let mut source = std::error::Error::source(s.as_ref());
-            let mut detail = String::new();
-            while let Some(inner) = source {
-                detail = inner.to_string();
-                source = inner.source();
-            }
-            if detail.is_empty() || text.contains(&detail) {
-                format!("connection failed: {text}")
-            } else {
-                format!("connection failed: {text}: {detail}")
-            }
-        }
-        other => other.to_string(),
-    }
-}
+pub use crate::kubeclient::describe;
 
 /// A random id for one run (a label value).
 fn run_id() -> String {
