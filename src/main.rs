@@ -92,41 +92,19 @@ enum Command {
         #[command(flatten)]
         behaviour: BehaviourArgs,
     },
-    /// Run the living spec: every selected scenario on a fresh reference cluster, its pod
-    /// timeline checked against its snapshot. Exits 1 on any failure and when the
-    /// selection is empty; the last line is `N passed, N failed`.
+    /// Run the living spec: every selected scenario on a fresh reference cluster (with
+    /// --kubeconfig: in its own namespace on that cluster), its pod timeline checked against
+    /// its snapshot. Exits 1 on any failure and when the selection is empty; the last line
+    /// is `N passed, N failed[, N skipped]`.
     Run {
-        /// Feature files or folders (default: the features compiled into the binary).
-        paths: Vec<PathBuf>,
-        /// Tag expression selecting scenarios, e.g. `@ORD-01 or @UPD-02`, `not @unverified`.
-        #[arg(long, value_name = "EXPR")]
-        tags: Option<String>,
-        /// Regular expression on scenario names.
-        #[arg(long, value_name = "REGEX")]
-        name: Option<Regex>,
-        /// Write a JUnit XML report (one testcase per scenario).
-        #[arg(long, value_name = "FILE")]
-        junit: Option<PathBuf>,
-        /// Write a Cucumber JSON report.
-        #[arg(long, value_name = "FILE")]
-        json: Option<PathBuf>,
+        #[command(flatten)]
+        selection: SelectionArgs,
         /// Scenarios run at once.
         #[arg(long, value_name = "N", default_value_t = 1)]
         concurrency: usize,
         /// List the selected scenarios instead of running them.
         #[arg(long)]
         list: bool,
-        /// Folder of timeline snapshots (default: ./snapshots when it exists, else the
-        /// snapshots compiled into the binary). The folder must exist.
-        #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
-        snapshots: Option<PathBuf>,
-        /// Do not check timelines against snapshots.
-        #[arg(long)]
-        no_snapshots: bool,
-        /// Write every scenario's pod timeline to DIR/<feature>__<scenario>.txt (created if
-        /// missing), for review and CI artifacts, on any target.
-        #[arg(long, value_name = "DIR")]
-        timelines: Option<PathBuf>,
         #[command(flatten)]
         cluster: ClusterArgs,
     },
@@ -176,9 +154,9 @@ enum Command {
     Gate(Box<GateArgs>),
 }
 
-/// Options of `gate`.
+/// Which scenarios `run` and `gate` run, what they check them against and what they write.
 #[derive(Debug, clap::Args)]
-struct GateArgs {
+struct SelectionArgs {
     /// Feature files or folders (default: the features compiled into the binary).
     paths: Vec<PathBuf>,
     /// Tag expression selecting scenarios, e.g. `@ORD-01 or @UPD-02`, `not @unverified`.
@@ -193,19 +171,46 @@ struct GateArgs {
     /// Write a Cucumber JSON report.
     #[arg(long, value_name = "FILE")]
     json: Option<PathBuf>,
-    /// Scenarios run at once.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    concurrency: usize,
     /// Folder of timeline snapshots (default: ./snapshots when it exists, else the
-    /// snapshots compiled into the binary).
+    /// snapshots compiled into the binary). The folder must exist.
     #[arg(long, value_name = "DIR", conflicts_with = "no_snapshots")]
     snapshots: Option<PathBuf>,
     /// Do not check timelines against snapshots.
     #[arg(long)]
     no_snapshots: bool,
-    /// Write every scenario's pod timeline to DIR/<feature>__<scenario>.txt.
+    /// Write every scenario's pod timeline to DIR/<feature>__<scenario>.txt (created if
+    /// missing), for review and CI artifacts, on any target.
     #[arg(long, value_name = "DIR")]
     timelines: Option<PathBuf>,
+}
+
+impl SelectionArgs {
+    /// The run options for this selection, on the reference cluster.
+    fn options(self, concurrency: usize, list: bool, strict: bool) -> RunOptions {
+        RunOptions {
+            paths: self.paths,
+            tags: self.tags,
+            name: self.name,
+            junit: self.junit,
+            json: self.json,
+            concurrency: Some(concurrency),
+            list,
+            snapshots: snapshots_choice(self.no_snapshots, self.snapshots),
+            strict,
+            cluster: None,
+            timelines: self.timelines,
+        }
+    }
+}
+
+/// Options of `gate`.
+#[derive(Debug, clap::Args)]
+struct GateArgs {
+    #[command(flatten)]
+    selection: SelectionArgs,
+    /// Scenarios run at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    concurrency: usize,
     /// Count skipped scenarios (other release, gate off) as failed.
     #[arg(long)]
     strict: bool,
@@ -441,19 +446,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => stsconform::api::run(&args),
         Command::Gate(args) => {
             let args = *args;
-            let options = RunOptions {
-                paths: args.paths,
-                tags: args.tags,
-                name: args.name,
-                junit: args.junit,
-                json: args.json,
-                concurrency: Some(args.concurrency),
-                list: false,
-                snapshots: snapshots_choice(args.no_snapshots, args.snapshots),
-                strict: args.strict,
-                cluster: None,
-                timelines: args.timelines,
-            };
+            let options = args.selection.options(args.concurrency, false, args.strict);
             commands::gate::run(commands::gate::GateOptions {
                 run: options,
                 cluster: ClusterRun {
@@ -499,31 +492,14 @@ fn main() -> ExitCode {
             })
         }
         Command::Run {
-            paths,
-            tags,
-            name,
-            junit,
-            json,
+            selection,
             concurrency,
             list,
-            snapshots,
-            no_snapshots,
-            timelines,
             cluster,
         } => {
-            let snapshots = snapshots_choice(no_snapshots, snapshots);
             let options = RunOptions {
-                paths,
-                tags,
-                name,
-                junit,
-                json,
-                concurrency: Some(concurrency),
-                list,
-                snapshots,
-                strict: cluster.strict,
                 cluster: cluster.run(),
-                timelines,
+                ..selection.options(concurrency, list, cluster.strict)
             };
             run(&options)
         }
