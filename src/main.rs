@@ -309,8 +309,10 @@ impl ClusterArgs {
 
 /// Lets a closed standard output end the process the way it ends every other CLI: by
 /// SIGPIPE, quietly. Rust ignores SIGPIPE, so `stsconform run | head` would otherwise
-/// panic in the first print after `head` exits. Not for `serve`, whose sockets rely on
-/// write errors rather than a signal when a client goes away.
+/// panic in the first print after `head` exits. Only for commands without network
+/// connections: a vectored write (`writev`, which hyper uses) to a socket the peer closed
+/// raises SIGPIPE too, and would kill `serve`, `controller`, `gate` or a run on a cluster
+/// instead of returning an error.
 fn end_quietly_on_closed_pipes() {
     // SAFETY: restores the default disposition of one signal before any thread starts.
     unsafe {
@@ -318,10 +320,19 @@ fn end_quietly_on_closed_pipes() {
     }
 }
 
+/// Whether the command talks to an API server or serves one.
+fn uses_network(command: &Command) -> bool {
+    match command {
+        Command::Serve(_) | Command::Gate(_) | Command::Controller(_) => true,
+        Command::Run { cluster, .. } => cluster.run().is_some(),
+        _ => false,
+    }
+}
+
 fn main() -> ExitCode {
     return_freed_pages_soon();
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Serve(_)) {
+    if !uses_network(&cli.command) {
         end_quietly_on_closed_pipes();
     }
     let code = match cli.command {
